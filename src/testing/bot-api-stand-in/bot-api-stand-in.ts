@@ -1,0 +1,795 @@
+/**
+ * A stand-in for the Telegram Bot API: a real HTTP server on 127.0.0.1 that grammY can be pointed at
+ * (`client: { apiRoot: standIn.apiRoot }`), so tests, the demo and the benchmarks exercise the real
+ * network path (keep-alive agent, JSON and multipart bodies, error mapping) without Telegram.
+ *
+ * It records every call, answers like Telegram does (same envelopes, same HTTP statuses), and can be
+ * told to misbehave in each way the real API or the network does (429 with retry_after, 5xx, HTML
+ * from a proxy, slowness, dropped sockets, arbitrary Telegram errors, revoked tokens). A small
+ * control API under `/__stand-in/` lets a test drive a stand-in that runs in another process.
+ *
+ * Tokens are test secrets: nothing here writes them to the console, and error messages built here
+ * never include them.
+ */
+
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import type { Socket } from "node:net";
+import { performance } from "node:perf_hooks";
+
+export interface RecordedFile {
+  /** The multipart field name (grammY uses a random id referenced by an `attach://<id>` field). */
+  field: string;
+  filename: string;
+  size: number;
+}
+
+export interface RecordedCall {
+  token: string;
+  method: string;
+  /**
+   * JSON bodies keep their types; query-string, urlencoded and multipart fields arrive as strings,
+   * and are kept as strings, because that is what Telegram itself would receive.
+   */
+  payload: Record<string, unknown>;
+  /** performance.now() when the request was complete (body read). */
+  receivedAt: number;
+  /** Global arrival order across all tokens; never reused, not even after reset(). */
+  seq: number;
+  /** Set when an injected fault decided the answer. */
+  fault?: Fault["kind"];
+  /** HTTP status answered; absent while the answer is pending, or when the connection was dropped. */
+  status?: number;
+  /** Files uploaded with a multipart body (contents are not kept). */
+  files?: RecordedFile[];
+}
+
+export type Fault =
+  | { kind: "too-many-requests"; retryAfterSeconds: number }
+  | { kind: "server-error"; status?: number }
+  | { kind: "non-json"; status?: number }
+  | { kind: "delay"; ms: number }
+  | { kind: "drop-connection" }
+  | { kind: "telegram-error"; errorCode: number; description: string; parameters?: Record<string, unknown> };
+
+export interface FaultRule {
+  token?: string;
+  method?: string;
+  chatId?: number | string;
+  /** How many matching calls this rule answers; default 1, Infinity allowed. */
+  times?: number;
+  fault: Fault;
+}
+
+export interface BotApiStandInOptions {
+  host?: string;
+  port?: number;
+  /** Added to every Bot API answer (faulted ones included), default 0. */
+  latencyMs?: number;
+}
+
+export interface SentMessage {
+  token: string;
+  chatId: number | string;
+  text: string;
+  seq: number;
+  receivedAt: number;
+}
+
+export interface BotApiStandIn {
+  readonly apiRoot: string;
+  readonly port: number;
+  calls(filter?: { token?: string; method?: string }): RecordedCall[];
+  sentMessages(filter?: { token?: string; chatId?: number | string }): SentMessage[];
+  waitFor(predicate: (s: BotApiStandIn) => boolean, opts?: { timeoutMs?: number }): Promise<void>;
+  injectFault(rule: FaultRule): void;
+  rejectToken(token: string): void;
+  /** Removes fault rules and rejected tokens. */
+  clearFaults(): void;
+  /** Forgets calls, sent messages, fault rules, rejected tokens and message-id counters. */
+  reset(): void;
+  close(): Promise<void>;
+}
+
+const CONTROL_PREFIX = "/__stand-in/";
+/** `/bot<token>/<method>`, or `/bot<token>/test/<method>` which grammY builds for the test environment. */
+const BOT_PATH = /^\/bot([^/]+)\/(?:test\/)?([A-Za-z0-9_]+)\/?$/;
+/** Telegram accepts uploads far larger than this, but nothing in this project's tests needs more. */
+const MAX_BODY_BYTES = 64 * 1024 * 1024;
+/** Telegram itself does not hold a long poll much beyond this. */
+const MAX_LONG_POLL_SECONDS = 60;
+const WAIT_FOR_POLL_MS = 5;
+
+/** Methods whose result is the sent Message (sendChatAction is a `send*` that answers `true`). */
+const MESSAGE_METHODS = new Set([
+  "sendMessage",
+  "sendPhoto",
+  "sendAudio",
+  "sendDocument",
+  "sendVideo",
+  "sendAnimation",
+  "sendVoice",
+  "sendVideoNote",
+  "sendPaidMedia",
+  "sendSticker",
+  "sendLocation",
+  "sendVenue",
+  "sendContact",
+  "sendPoll",
+  "sendDice",
+  "sendInvoice",
+  "sendGame",
+  "forwardMessage",
+]);
+
+const SERVER_ERROR_DESCRIPTIONS: Record<number, string> = {
+  500: "Internal Server Error",
+  501: "Not Implemented",
+  502: "Bad Gateway",
+  503: "Service Unavailable",
+  504: "Gateway Timeout",
+};
+
+interface PendingRule {
+  rule: FaultRule;
+  remaining: number;
+}
+
+interface ParsedBody {
+  fields: Record<string, unknown>;
+  files: RecordedFile[];
+  /** A Telegram-style 400 description when the body could not be understood. */
+  error?: string;
+}
+
+class BadRequest extends Error {}
+
+export async function startBotApiStandIn(options: BotApiStandInOptions = {}): Promise<BotApiStandIn> {
+  const host = options.host ?? "127.0.0.1";
+  const latencyMs = Math.max(0, options.latencyMs ?? 0);
+
+  let recorded: RecordedCall[] = [];
+  let sent: SentMessage[] = [];
+  let rules: PendingRule[] = [];
+  const rejectedTokens = new Set<string>();
+  /** Message ids are per chat in Telegram; keyed by token too so two bots never share a counter. */
+  let messageIds = new Map<string, number>();
+  let nextSeq = 1;
+  let closed = false;
+  let closing: Promise<void> | undefined;
+  const sockets = new Set<Socket>();
+  /** Wake-ups of every pending sleep, so close() does not wait for delays and long polls. */
+  const sleepers = new Set<() => void>();
+
+  /** Resolves after `ms`, or at once when the stand-in closes. */
+  function sleep(ms: number): Promise<void> {
+    if (ms <= 0 || closed) return Promise.resolve();
+    return new Promise((resolve) => {
+      const wake = (): void => {
+        clearTimeout(timer);
+        sleepers.delete(wake);
+        resolve();
+      };
+      const timer = setTimeout(wake, ms);
+      sleepers.add(wake);
+    });
+  }
+
+  function nextMessageId(token: string, chatId: number | string): number {
+    const key = `${token}\u0000${String(chatId)}`;
+    const id = (messageIds.get(key) ?? 0) + 1;
+    messageIds.set(key, id);
+    return id;
+  }
+
+  function takeFault(call: RecordedCall): Fault | undefined {
+    const chatId = normaliseChatId(call.payload["chat_id"]);
+    const index = rules.findIndex(({ rule }) => {
+      if (rule.token !== undefined && rule.token !== call.token) return false;
+      if (rule.method !== undefined && rule.method !== call.method) return false;
+      // String() on both sides: chat ids from urlencoded or multipart bodies arrive as strings.
+      if (rule.chatId !== undefined && (chatId === undefined || String(rule.chatId) !== String(chatId))) {
+        return false;
+      }
+      return true;
+    });
+    const pending = rules[index];
+    if (pending === undefined) return undefined;
+    pending.remaining -= 1;
+    if (pending.remaining <= 0) rules.splice(index, 1);
+    return pending.rule.fault;
+  }
+
+  function resultFor(call: RecordedCall): { status: number; body: unknown } {
+    const { token, method, payload } = call;
+    const bot = botUser(token);
+    if (MESSAGE_METHODS.has(method) || method === "copyMessage" || method === "sendMediaGroup") {
+      const chatId = normaliseChatId(payload["chat_id"]);
+      if (chatId === undefined) return telegramError(400, "Bad Request: chat_id is empty");
+      if (method === "sendMessage") {
+        const text = payload["text"];
+        if (typeof text !== "string" || text === "") {
+          return telegramError(400, "Bad Request: message text is empty");
+        }
+      }
+      const message = (): Record<string, unknown> => ({
+        message_id: nextMessageId(token, chatId),
+        date: Math.floor(Date.now() / 1000),
+        chat: { id: chatId, type: "private" },
+        from: bot,
+      });
+      if (method === "copyMessage") return ok({ message_id: nextMessageId(token, chatId) });
+      if (method === "sendMediaGroup") {
+        return ok(Array.from({ length: Math.max(1, mediaCount(payload["media"])) }, message));
+      }
+      const result = message();
+      if (method === "sendMessage") {
+        const text = payload["text"] as string;
+        result["text"] = text;
+        // Pushed before the answer is written, so a caller whose await resolved already sees it.
+        sent.push({ token, chatId, text, seq: call.seq, receivedAt: call.receivedAt });
+      } else if (typeof payload["caption"] === "string") {
+        result["caption"] = payload["caption"];
+      }
+      return ok(result);
+    }
+    switch (method) {
+      case "getMe":
+        return ok(bot);
+      case "getUpdates":
+        // There is never an update to deliver; grammY's polling loop only needs a valid empty batch.
+        return ok([]);
+      case "getWebhookInfo":
+        return ok({ url: "", has_custom_certificate: false, pending_update_count: 0 });
+      default:
+        return ok(true);
+    }
+  }
+
+  async function handleBotCall(req: IncomingMessage, res: ServerResponse, url: URL, match: RegExpExecArray) {
+    let token: string;
+    try {
+      token = decodeURIComponent(match[1] ?? "");
+    } catch {
+      token = match[1] ?? "";
+    }
+    const method = match[2] ?? "";
+    const body = await readBody(req);
+    const parsed = parsePayload(url, req.headers["content-type"], body);
+    const call: RecordedCall = {
+      token,
+      method,
+      payload: parsed.fields,
+      receivedAt: performance.now(),
+      seq: nextSeq++,
+    };
+    if (parsed.files.length > 0) call.files = parsed.files;
+    recorded.push(call);
+
+    const answer = (status: number, payload: unknown): void => {
+      if (closed || res.destroyed) return;
+      call.status = status;
+      sendJson(res, status, payload);
+    };
+
+    if (parsed.error !== undefined) {
+      await sleep(latencyMs);
+      const { status, body: errorBody } = telegramError(400, parsed.error);
+      answer(status, errorBody);
+      return;
+    }
+    // Faults are taken at arrival, so rules are consumed in arrival order whatever the delays.
+    const rejected = rejectedTokens.has(token);
+    const fault = rejected ? undefined : takeFault(call);
+    if (fault !== undefined) call.fault = fault.kind;
+
+    await sleep(latencyMs);
+    if (closed) return;
+    if (rejected) {
+      const { status, body: errorBody } = telegramError(401, "Unauthorized");
+      answer(status, errorBody);
+      return;
+    }
+    switch (fault?.kind) {
+      case undefined:
+        break;
+      case "too-many-requests": {
+        const { status, body: errorBody } = telegramError(
+          429,
+          `Too Many Requests: retry after ${fault.retryAfterSeconds}`,
+          { retry_after: fault.retryAfterSeconds },
+        );
+        answer(status, errorBody);
+        return;
+      }
+      case "server-error": {
+        const status = fault.status ?? 500;
+        const { body: errorBody } = telegramError(status, SERVER_ERROR_DESCRIPTIONS[status] ?? "Server Error");
+        answer(status, errorBody);
+        return;
+      }
+      case "non-json": {
+        const status = fault.status ?? 502;
+        call.status = status;
+        // What a reverse proxy in front of the Bot API answers when the backend is gone.
+        const title = `${status} ${SERVER_ERROR_DESCRIPTIONS[status] ?? "Bad Gateway"}`;
+        const html = `<html>\r\n<head><title>${title}</title></head>\r\n<body>\r\n<center><h1>${title}</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n`;
+        res.writeHead(status, { "content-type": "text/html", "content-length": Buffer.byteLength(html) });
+        res.end(html);
+        return;
+      }
+      case "delay":
+        await sleep(fault.ms);
+        if (closed) return;
+        break;
+      case "drop-connection":
+        req.socket.destroy();
+        return;
+      case "telegram-error": {
+        const status = fault.errorCode >= 400 && fault.errorCode <= 599 ? fault.errorCode : 400;
+        const { body: errorBody } = telegramError(fault.errorCode, fault.description, fault.parameters);
+        answer(status, errorBody);
+        return;
+      }
+    }
+
+    if (method === "getUpdates") {
+      const timeout = Number(call.payload["timeout"] ?? 0);
+      if (Number.isFinite(timeout) && timeout > 0) {
+        await sleep(Math.min(timeout, MAX_LONG_POLL_SECONDS) * 1000);
+        if (closed || res.destroyed) return;
+      }
+    }
+    const { status, body: resultBody } = resultFor(call);
+    answer(status, resultBody);
+  }
+
+  async function handleControl(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+    const action = url.pathname.slice(CONTROL_PREFIX.length).replace(/\/$/, "");
+    const body = await readBody(req);
+    const route = `${req.method ?? "GET"} ${action}`;
+    switch (route) {
+      case "GET calls":
+        sendJson(res, 200, standIn.calls(filterFromQuery(url)));
+        return;
+      case "GET sent-messages":
+        sendJson(res, 200, standIn.sentMessages(filterFromQuery(url)));
+        return;
+      case "POST faults":
+        standIn.injectFault(parseFaultRule(parseJsonObject(body)));
+        break;
+      case "POST reject-token": {
+        const token = parseJsonObject(body)["token"];
+        if (typeof token !== "string" || token === "") throw new BadRequest("token must be a non-empty string");
+        standIn.rejectToken(token);
+        break;
+      }
+      case "POST clear-faults":
+        standIn.clearFaults();
+        break;
+      case "POST reset":
+        standIn.reset();
+        break;
+      default:
+        sendJson(res, 404, { ok: false, error_code: 404, description: `Not Found: no control route ${route}` });
+        return;
+    }
+    sendJson(res, 200, { ok: true });
+  }
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? "/", "http://stand-in.invalid");
+    if (url.pathname.startsWith(CONTROL_PREFIX)) {
+      await handleControl(req, res, url);
+      return;
+    }
+    const match = BOT_PATH.exec(url.pathname);
+    if (match === null) {
+      await readBody(req);
+      await sleep(latencyMs);
+      sendJson(res, 404, { ok: false, error_code: 404, description: "Not Found" });
+      return;
+    }
+    await handleBotCall(req, res, url, match);
+  }
+
+  const server = createServer((req, res) => {
+    handle(req, res).catch((error: unknown) => {
+      if (res.headersSent || res.destroyed) {
+        res.destroy();
+        return;
+      }
+      if (error instanceof BadRequest) {
+        sendJson(res, 400, { ok: false, error_code: 400, description: `Bad Request: ${error.message}` });
+      } else if (error instanceof PayloadTooLarge) {
+        sendJson(res, 413, { ok: false, error_code: 413, description: "Request Entity Too Large" });
+      } else {
+        // The message only: a stack or a request dump could carry the token in a URL.
+        const message = error instanceof Error ? error.message : "unknown error";
+        sendJson(res, 500, { ok: false, error_code: 500, description: `Stand-in failure: ${message}` });
+      }
+    });
+  });
+  server.on("connection", (socket) => {
+    sockets.add(socket);
+    socket.once("close", () => sockets.delete(socket));
+  });
+  // A client that sends garbage must not take the server down; Node answers 400 and closes.
+  server.on("clientError", (_error, socket) => {
+    if (socket.writable) socket.end("HTTP/1.1 400 Bad Request\r\nconnection: close\r\n\r\n");
+    else socket.destroy();
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(options.port ?? 0, host, () => {
+      server.off("error", reject);
+      resolve();
+    });
+  });
+  const address = server.address();
+  if (address === null || typeof address === "string") throw new Error("stand-in: server has no TCP address");
+  const port = address.port;
+  const apiRoot = `http://${host.includes(":") ? `[${host}]` : host}:${port}`;
+
+  const standIn: BotApiStandIn = {
+    apiRoot,
+    port,
+    calls(filter = {}) {
+      return recorded
+        .filter((c) => filter.token === undefined || c.token === filter.token)
+        .filter((c) => filter.method === undefined || c.method === filter.method)
+        .map((c) => ({ ...c }));
+    },
+    sentMessages(filter = {}) {
+      return sent
+        .filter((m) => filter.token === undefined || m.token === filter.token)
+        .filter((m) => filter.chatId === undefined || String(m.chatId) === String(filter.chatId))
+        .sort((a, b) => a.seq - b.seq)
+        .map((m) => ({ ...m }));
+    },
+    async waitFor(predicate, opts = {}) {
+      const timeoutMs = opts.timeoutMs ?? 5000;
+      const deadline = performance.now() + timeoutMs;
+      for (;;) {
+        if (predicate(standIn)) return;
+        if (performance.now() >= deadline) {
+          throw new Error(`stand-in waitFor: condition not met within ${timeoutMs} ms (${summariseCalls(recorded)})`);
+        }
+        await new Promise((resolve) => setTimeout(resolve, WAIT_FOR_POLL_MS));
+      }
+    },
+    injectFault(rule) {
+      const times = rule.times ?? 1;
+      if (!(times === Infinity || (Number.isInteger(times) && times >= 1))) {
+        throw new RangeError(`stand-in fault rule: times must be a positive integer or Infinity, got ${times}`);
+      }
+      rules.push({ rule: { ...rule }, remaining: times });
+    },
+    rejectToken(token) {
+      rejectedTokens.add(token);
+    },
+    clearFaults() {
+      rules = [];
+      rejectedTokens.clear();
+    },
+    reset() {
+      recorded = [];
+      sent = [];
+      rules = [];
+      rejectedTokens.clear();
+      messageIds = new Map();
+    },
+    close() {
+      closing ??= new Promise<void>((resolve, reject) => {
+        closed = true;
+        for (const wake of [...sleepers]) wake();
+        server.close((error) => (error === undefined ? resolve() : reject(error)));
+        // server.close() alone waits for keep-alive sockets to time out; nobody needs them any more.
+        for (const socket of sockets) socket.destroy();
+        server.closeAllConnections();
+      });
+      return closing;
+    },
+  };
+  return standIn;
+}
+
+/** The bot a token stands for: Telegram tokens are `<bot id>:<secret>`, so the id is public. */
+export function botUser(token: string): Record<string, unknown> {
+  const id = botIdFromToken(token);
+  return {
+    id,
+    is_bot: true,
+    first_name: `Stand-in bot ${id}`,
+    username: `stand_in_${id}_bot`,
+    can_join_groups: true,
+    can_read_all_group_messages: false,
+    supports_inline_queries: false,
+  };
+}
+
+export function botIdFromToken(token: string): number {
+  const colon = token.indexOf(":");
+  const prefix = colon > 0 ? token.slice(0, colon) : "";
+  if (/^\d+$/.test(prefix)) {
+    const id = Number(prefix);
+    if (Number.isSafeInteger(id) && id > 0) return id;
+  }
+  // FNV-1a: stable across runs and processes, which Math.random or a per-run counter would not be.
+  let hash = 0x811c9dc5;
+  for (const byte of Buffer.from(token, "utf8")) {
+    hash ^= byte;
+    hash = Math.imul(hash, 0x01000193);
+  }
+  return (hash >>> 0) + 1;
+}
+
+function ok(result: unknown): { status: number; body: unknown } {
+  return { status: 200, body: { ok: true, result } };
+}
+
+function telegramError(
+  errorCode: number,
+  description: string,
+  parameters?: Record<string, unknown>,
+): { status: number; body: unknown } {
+  const body: Record<string, unknown> = { ok: false, error_code: errorCode, description };
+  if (parameters !== undefined) body["parameters"] = parameters;
+  return { status: errorCode, body };
+}
+
+function sendJson(res: ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { "content-type": "application/json", "content-length": Buffer.byteLength(text) });
+  res.end(text);
+}
+
+/** Numeric strings become numbers so a chat id reads the same whichever body encoding carried it. */
+function normaliseChatId(value: unknown): number | string | undefined {
+  if (typeof value === "number" && Number.isFinite(value)) return value;
+  if (typeof value !== "string" || value === "") return undefined;
+  if (/^-?\d+$/.test(value)) {
+    const n = Number(value);
+    if (Number.isSafeInteger(n)) return n;
+  }
+  return value;
+}
+
+function mediaCount(media: unknown): number {
+  if (Array.isArray(media)) return media.length;
+  if (typeof media === "string") {
+    try {
+      const parsed: unknown = JSON.parse(media);
+      if (Array.isArray(parsed)) return parsed.length;
+    } catch {
+      // Not JSON: Telegram would reject it, one message is as good an answer as any here.
+    }
+  }
+  return 1;
+}
+
+function summariseCalls(calls: readonly RecordedCall[]): string {
+  if (calls.length === 0) return "no calls recorded";
+  const byMethod = new Map<string, number>();
+  for (const c of calls) byMethod.set(c.method, (byMethod.get(c.method) ?? 0) + 1);
+  const parts = [...byMethod].map(([method, n]) => `${method}×${n}`);
+  return `${calls.length} calls recorded: ${parts.join(", ")}`;
+}
+
+function filterFromQuery(url: URL): { token?: string; method?: string; chatId?: string } {
+  const filter: { token?: string; method?: string; chatId?: string } = {};
+  const token = url.searchParams.get("token");
+  const method = url.searchParams.get("method");
+  const chatId = url.searchParams.get("chatId");
+  if (token !== null) filter.token = token;
+  if (method !== null) filter.method = method;
+  if (chatId !== null) filter.chatId = chatId;
+  return filter;
+}
+
+class PayloadTooLarge extends Error {}
+
+function readBody(req: IncomingMessage): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let failed = false;
+    req.on("data", (chunk: Buffer) => {
+      if (failed) return;
+      size += chunk.length;
+      if (size > MAX_BODY_BYTES) {
+        failed = true;
+        reject(new PayloadTooLarge());
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on("end", () => {
+      if (!failed) resolve(Buffer.concat(chunks));
+    });
+    req.on("error", (error) => {
+      if (!failed) reject(error);
+      failed = true;
+    });
+    // A client that goes away mid-body emits 'aborted'/'close' without 'end'; the handler must not hang.
+    req.on("close", () => {
+      if (!req.complete && !failed) {
+        failed = true;
+        reject(new Error("client closed the connection before the body was complete"));
+      }
+    });
+  });
+}
+
+/** Merges the query string and the body, as Telegram does; body fields win. */
+function parsePayload(url: URL, contentType: string | undefined, body: Buffer): ParsedBody {
+  const fields: Record<string, unknown> = Object.fromEntries(url.searchParams);
+  const files: RecordedFile[] = [];
+  const type = (contentType ?? "").split(";")[0]?.trim().toLowerCase() ?? "";
+  if (body.length === 0) return { fields, files };
+  const text = (): string => body.toString("utf8");
+
+  if (type === "application/json" || (type === "" && body[0] === 0x7b /* { */)) {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(text());
+    } catch {
+      return { fields, files, error: "Bad Request: can't parse JSON object" };
+    }
+    if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) {
+      return { fields, files, error: "Bad Request: JSON object expected" };
+    }
+    return { fields: { ...fields, ...(parsed as Record<string, unknown>) }, files };
+  }
+  if (type === "application/x-www-form-urlencoded" || type === "") {
+    return { fields: { ...fields, ...Object.fromEntries(new URLSearchParams(text())) }, files };
+  }
+  if (type === "multipart/form-data") {
+    const boundary = /boundary=(?:"([^"]+)"|([^;\s]+))/i.exec(contentType ?? "");
+    const value = boundary?.[1] ?? boundary?.[2];
+    if (value === undefined) return { fields, files, error: "Bad Request: multipart boundary is missing" };
+    const multipart = parseMultipart(body, value);
+    return { fields: { ...fields, ...multipart.fields }, files: multipart.files };
+  }
+  // Telegram ignores bodies it cannot read; so does the stand-in.
+  return { fields, files };
+}
+
+/**
+ * A deliberately small multipart/form-data reader: enough for the text fields grammY sends next to
+ * files (note grammY writes `content-disposition:form-data;name="x";filename=y`, without spaces or
+ * quotes around the filename). Malformed input yields whatever parts could be read, never a throw.
+ */
+export function parseMultipart(
+  body: Buffer,
+  boundary: string,
+): { fields: Record<string, string>; files: RecordedFile[] } {
+  const fields: Record<string, string> = {};
+  const files: RecordedFile[] = [];
+  const first = Buffer.from(`--${boundary}`);
+  const between = Buffer.from(`\r\n--${boundary}`);
+  let pos = body.indexOf(first);
+  if (pos < 0) return { fields, files };
+  pos += first.length;
+  for (;;) {
+    // "--" right after a delimiter closes the body.
+    if (body[pos] === 0x2d && body[pos + 1] === 0x2d) break;
+    if (body[pos] === 0x0d && body[pos + 1] === 0x0a) pos += 2;
+    const end = body.indexOf(between, pos);
+    if (end < 0) break;
+    readPart(body.subarray(pos, end), fields, files);
+    pos = end + between.length;
+  }
+  return { fields, files };
+}
+
+function readPart(part: Buffer, fields: Record<string, string>, files: RecordedFile[]): void {
+  const headerEnd = part.indexOf("\r\n\r\n");
+  if (headerEnd < 0) return;
+  const content = part.subarray(headerEnd + 4);
+  let name: string | undefined;
+  let filename: string | undefined;
+  for (const line of part.subarray(0, headerEnd).toString("utf8").split("\r\n")) {
+    const colon = line.indexOf(":");
+    if (colon < 0 || line.slice(0, colon).trim().toLowerCase() !== "content-disposition") continue;
+    for (const param of line.slice(colon + 1).split(";").slice(1)) {
+      const eq = param.indexOf("=");
+      if (eq < 0) continue;
+      const key = param.slice(0, eq).trim().toLowerCase();
+      const raw = param.slice(eq + 1).trim();
+      const value = raw.length >= 2 && raw.startsWith('"') && raw.endsWith('"') ? raw.slice(1, -1) : raw;
+      if (key === "name") name = value;
+      else if (key === "filename") filename = value;
+    }
+  }
+  if (name === undefined) return;
+  if (filename !== undefined) files.push({ field: name, filename, size: content.length });
+  else fields[name] = content.toString("utf8");
+}
+
+/** Validates a FaultRule that arrived as JSON (control API); `times` may be "Infinity" or null there. */
+export function parseFaultRule(value: Record<string, unknown>): FaultRule {
+  const rule: FaultRule = { fault: parseFault(value["fault"]) };
+  const { token, method, chatId, times } = value;
+  if (token !== undefined) {
+    if (typeof token !== "string") throw new BadRequest("token must be a string");
+    rule.token = token;
+  }
+  if (method !== undefined) {
+    if (typeof method !== "string") throw new BadRequest("method must be a string");
+    rule.method = method;
+  }
+  if (chatId !== undefined) {
+    if (typeof chatId !== "string" && typeof chatId !== "number") throw new BadRequest("chatId must be a number or string");
+    rule.chatId = chatId;
+  }
+  // JSON has no Infinity: accept the string and null as the ways a caller could spell "always".
+  if (times === "Infinity" || times === null) rule.times = Infinity;
+  else if (times !== undefined) {
+    if (typeof times !== "number" || !Number.isInteger(times) || times < 1) {
+      throw new BadRequest('times must be a positive integer or "Infinity"');
+    }
+    rule.times = times;
+  }
+  return rule;
+}
+
+function parseFault(value: unknown): Fault {
+  if (typeof value !== "object" || value === null) throw new BadRequest("fault must be an object");
+  const f = value as Record<string, unknown>;
+  const num = (key: string, required: boolean): number | undefined => {
+    const v = f[key];
+    if (v === undefined && !required) return undefined;
+    if (typeof v !== "number" || !Number.isFinite(v) || v < 0) throw new BadRequest(`fault.${key} must be a number`);
+    return v;
+  };
+  const httpStatus = (): number | undefined => {
+    const status = num("status", false);
+    if (status !== undefined && !(Number.isInteger(status) && status >= 100 && status <= 599)) {
+      throw new BadRequest("fault.status must be an HTTP status (100-599)");
+    }
+    return status;
+  };
+  switch (f["kind"]) {
+    case "too-many-requests":
+      return { kind: "too-many-requests", retryAfterSeconds: num("retryAfterSeconds", true) ?? 0 };
+    case "server-error": {
+      const status = httpStatus();
+      return status === undefined ? { kind: "server-error" } : { kind: "server-error", status };
+    }
+    case "non-json": {
+      const status = httpStatus();
+      return status === undefined ? { kind: "non-json" } : { kind: "non-json", status };
+    }
+    case "delay":
+      return { kind: "delay", ms: num("ms", true) ?? 0 };
+    case "drop-connection":
+      return { kind: "drop-connection" };
+    case "telegram-error": {
+      const errorCode = num("errorCode", true) ?? 400;
+      const description = f["description"];
+      if (typeof description !== "string") throw new BadRequest("fault.description must be a string");
+      const parameters = f["parameters"];
+      if (parameters === undefined) return { kind: "telegram-error", errorCode, description };
+      if (typeof parameters !== "object" || parameters === null || Array.isArray(parameters)) {
+        throw new BadRequest("fault.parameters must be an object");
+      }
+      return { kind: "telegram-error", errorCode, description, parameters: parameters as Record<string, unknown> };
+    }
+    default:
+      throw new BadRequest("fault.kind is not a known fault kind");
+  }
+}
+
+function parseJsonObject(body: Buffer): Record<string, unknown> {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(body.length === 0 ? "{}" : body.toString("utf8"));
+  } catch {
+    throw new BadRequest("body is not JSON");
+  }
+  if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) {
+    throw new BadRequest("body must be a JSON object");
+  }
+  return parsed as Record<string, unknown>;
+}
