@@ -1,0 +1,83 @@
+/**
+ * Discovery: walks BOTS_DIR and describes what it finds, without importing anything. Loading is a
+ * separate step (load-bot.ts), so discovery can be listed by the CLI and tested on plain folders.
+ */
+import { readdir } from "node:fs/promises";
+import path from "node:path";
+import { compareCodePoints, isFallbackFile, sortForMounting } from "./mount-order.ts";
+
+export interface HandlerFile {
+  /** File name inside `handlers/`. */
+  name: string;
+  path: string;
+  fallback: boolean;
+}
+
+export interface BotFolder {
+  /** Folder name inside BOTS_DIR. */
+  folderName: string;
+  dir: string;
+  configFile: string | undefined;
+  envFile: string | undefined;
+  /** In mount order: regular files, then fallbacks. */
+  handlerFiles: HandlerFile[];
+}
+
+const CONFIG_FILES = ["config.ts", "config.js", "config.mts", "config.mjs"];
+const HANDLER_EXTENSIONS = [".ts", ".js", ".mts", ".mjs"];
+
+/**
+ * A handler module is a `.ts`/`.js` (or `.mts`/`.mjs`) file directly in `handlers/`; declaration
+ * files, tests and names starting with `_` or `.` (helpers kept beside handlers) are not.
+ */
+export function isHandlerFileName(name: string): boolean {
+  if (name.startsWith("_") || name.startsWith(".")) return false;
+  if (name.endsWith(".d.ts") || /\.(test|spec)\.[mc]?[jt]s$/.test(name)) return false;
+  return HANDLER_EXTENSIONS.some((ext) => name.endsWith(ext));
+}
+
+async function listDir(dir: string): Promise<import("node:fs").Dirent[]> {
+  try {
+    return await readdir(dir, { withFileTypes: true });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT" || (error as NodeJS.ErrnoException).code === "ENOTDIR") return [];
+    throw error;
+  }
+}
+
+/** Describes one folder; `undefined` when it is not a bot (no config file and no `.env`). */
+export async function describeBotFolder(dir: string): Promise<BotFolder | undefined> {
+  const entries = await listDir(dir);
+  const files = new Set(entries.filter((e) => e.isFile() || e.isSymbolicLink()).map((e) => e.name));
+  const configName = CONFIG_FILES.find((name) => files.has(name));
+  const hasEnv = files.has(".env");
+  if (configName === undefined && !hasEnv) return undefined;
+
+  const handlersDir = path.join(dir, "handlers");
+  const handlerNames = (await listDir(handlersDir))
+    .filter((e) => (e.isFile() || e.isSymbolicLink()) && isHandlerFileName(e.name))
+    .map((e) => e.name);
+  return {
+    folderName: path.basename(dir),
+    dir,
+    configFile: configName === undefined ? undefined : path.join(dir, configName),
+    envFile: hasEnv ? path.join(dir, ".env") : undefined,
+    handlerFiles: sortForMounting(handlerNames).map((name) => ({
+      name,
+      path: path.join(handlersDir, name),
+      fallback: isFallbackFile(name),
+    })),
+  };
+}
+
+/** Every bot folder in `botsDir`, in code-point order of folder names. */
+export async function discoverBots(botsDir: string): Promise<BotFolder[]> {
+  const root = path.resolve(botsDir);
+  const entries = await listDir(root);
+  const candidates = entries
+    .filter((e) => (e.isDirectory() || e.isSymbolicLink()) && !e.name.startsWith("_") && !e.name.startsWith("."))
+    .map((e) => e.name)
+    .sort(compareCodePoints);
+  const described = await Promise.all(candidates.map((name) => describeBotFolder(path.join(root, name))));
+  return described.filter((folder): folder is BotFolder => folder !== undefined);
+}

@@ -1,0 +1,18 @@
+/**
+ * Installs bot-module-resolver.mjs for `botsDir`, so a bots folder anywhere on disk loads as it
+ * would inside the project: as ES modules, importing the engine's own "grammy" and "clustered-bots".
+ */
+import { register } from "node:module";
+import path from "node:path";
+import { pathToFileURL } from "node:url";
+
+const registeredRoots = new Set<string>();
+
+export function registerBotModuleResolver(botsDir: string): void {
+  const root = pathToFileURL(path.resolve(botsDir) + path.sep).href;
+  if (registeredRoots.has(root)) return;
+  registeredRoots.add(root);
+  register(new URL("./bot-module-resolver.mjs", import.meta.url), {
+    data: { fallbackParentURL: new URL("../index.ts", import.meta.url).href, esmRoots: [root] },
+  });
+}

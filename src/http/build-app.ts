@@ -1,0 +1,38 @@
+/**
+ * Builds the HTTP API (Fastify) without listening: tests call `inject()` or `listen()` on it,
+ * `main` starts it. Routes: `/internal/update`, `/healthz`, `/readyz` (+ what callers register).
+ */
+import Fastify, { LogController, type FastifyInstance } from "fastify";
+import type { Logger } from "pino";
+import type { BotRegistry } from "../bots/bot-registry.ts";
+import { installErrorHandling } from "./error-handler.ts";
+import { registerHealthRoutes } from "./health-routes.ts";
+import { registerInternalUpdateRoute } from "./internal-update-route.ts";
+import { installJsonParser } from "./json-body-parser.ts";
+import type { UpdateIntake } from "./update-intake.ts";
+
+export interface BuildAppOptions {
+  logger: Logger;
+  registry: BotRegistry;
+  intake: UpdateIntake;
+  bodyLimitBytes: number;
+  retryAfterSeconds: number;
+  readinessExtra?: () => Record<string, unknown>;
+}
+
+export function buildApp(options: BuildAppOptions): FastifyInstance {
+  const app = Fastify({
+    loggerInstance: options.logger,
+    // Per-request lines would cost more than the request itself at thousands per second.
+    logController: new LogController({ disableRequestLogging: true }),
+    bodyLimit: options.bodyLimitBytes,
+    // Sockets are closed at shutdown only after in-flight requests finished.
+    forceCloseConnections: "idle",
+    return503OnClosing: true,
+  }) as unknown as FastifyInstance;
+  installErrorHandling(app);
+  installJsonParser(app);
+  registerInternalUpdateRoute(app, options);
+  registerHealthRoutes(app, { registry: options.registry, intake: options.intake, extra: options.readinessExtra });
+  return app;
+}

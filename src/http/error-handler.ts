@@ -1,0 +1,39 @@
+/**
+ * One place that turns any error into the API's JSON error shape
+ * `{"error": {"code", "message"}}` with a stable code. Whatever a client sent gets a 4xx;
+ * a 500 means a bug of ours and is logged at error level.
+ */
+import type { FastifyError, FastifyInstance, FastifyReply } from "fastify";
+import { RequestError, type HttpErrorCode } from "../errors/service-error.ts";
+
+const FASTIFY_CODES: Record<string, { code: HttpErrorCode; message: string }> = {
+  FST_ERR_CTP_BODY_TOO_LARGE: { code: "PAYLOAD_TOO_LARGE", message: "request body is larger than the limit" },
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: { code: "UNSUPPORTED_MEDIA_TYPE", message: "send the body as application/json" },
+  FST_ERR_CTP_EMPTY_JSON_BODY: { code: "MALFORMED_JSON", message: "the body is empty" },
+  FST_ERR_CTP_INVALID_JSON_BODY: { code: "MALFORMED_JSON", message: "the body is not valid JSON" },
+};
+
+export function sendError(reply: FastifyReply, status: number, code: string, message: string, retryAfterSeconds?: number): FastifyReply {
+  if (retryAfterSeconds !== undefined) void reply.header("retry-after", String(retryAfterSeconds));
+  return reply.code(status).send({ error: { code, message } });
+}
+
+export function installErrorHandling(app: FastifyInstance): void {
+  app.setErrorHandler((error: FastifyError | RequestError, request, reply) => {
+    if (error instanceof RequestError) {
+      const level = error.statusCode >= 500 ? "warn" : "info";
+      request.log[level]({ code: error.code, status: error.statusCode }, error.message);
+      return sendError(reply, error.statusCode, error.code, error.message, error.retryAfterSeconds);
+    }
+    const known = FASTIFY_CODES[error.code];
+    if (known !== undefined) {
+      return sendError(reply, error.statusCode ?? 400, known.code, known.message);
+    }
+    if (error.statusCode !== undefined && error.statusCode >= 400 && error.statusCode < 500) {
+      return sendError(reply, error.statusCode, "BAD_REQUEST", error.message);
+    }
+    request.log.error({ err: error }, "unhandled error in request");
+    return sendError(reply, 500, "INTERNAL_ERROR", "internal error");
+  });
+  app.setNotFoundHandler((request, reply) => sendError(reply, 404, "NOT_FOUND", `no route ${request.method} ${request.url.split("?")[0] ?? ""}`));
+}

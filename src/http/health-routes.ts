@@ -1,0 +1,26 @@
+/** `GET /healthz` (the process answers) and `GET /readyz` (bots loaded; counts and failures, no secrets). */
+import type { FastifyInstance } from "fastify";
+import type { BotRegistry } from "../bots/bot-registry.ts";
+import type { UpdateIntake } from "./update-intake.ts";
+
+export interface HealthRoutesOptions {
+  registry: BotRegistry;
+  intake: UpdateIntake;
+  /** Extra readiness facts (queue mode adds Redis). */
+  extra?: () => Record<string, unknown>;
+}
+
+export function registerHealthRoutes(app: FastifyInstance, options: HealthRoutesOptions): void {
+  app.get("/healthz", async () => ({ status: "ok" }));
+  app.get("/readyz", async (_request, reply) => {
+    const ready = !options.intake.closed;
+    const counts = options.registry.counts();
+    return reply.code(ready ? 200 : 503).send({
+      ready,
+      shutting_down: options.intake.closed,
+      bots: counts,
+      failed: options.registry.failures().map((f) => ({ folder: f.folder, name: f.name, code: f.code, file: f.file, reason: f.reason })),
+      ...options.extra?.(),
+    });
+  });
+}

@@ -1,0 +1,7 @@
+/**
+ * What bot authors import: `import { botEnv, type BotContext } from "clustered-bots"`.
+ * grammY itself (Composer, filters, types) is imported from "grammy" as usual.
+ */
+export { botEnv, type BotEnv } from "./bots/bot-env.ts";
+export { BotContext } from "./bots/bot-context.ts";
+export { RetryUpdateAfterError, UnrecoverableUpdateError } from "./errors/retry-control.ts";

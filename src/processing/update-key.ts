@@ -1,0 +1,51 @@
+/**
+ * What an update is about, read from its raw JSON: the ordering key (its chat, else its user),
+ * its event type, and a few fields for logs and the journal. Works on any update type, present
+ * or future, by looking for `chat`, `message.chat`, then `from`/`user` inside the payload.
+ */
+type Json = Record<string, unknown>;
+
+function asObject(value: unknown): Json | undefined {
+  return typeof value === "object" && value !== null && !Array.isArray(value) ? (value as Json) : undefined;
+}
+
+function idOf(value: unknown): number | string | undefined {
+  const id = asObject(value)?.id;
+  return typeof id === "number" || typeof id === "string" ? id : undefined;
+}
+
+export interface UpdateFacts {
+  /** The first field besides update_id: "message", "callback_query", ... */
+  eventType: string | undefined;
+  chatId: number | string | undefined;
+  userId: number | string | undefined;
+  /** A short preview of the text or caption, for the journal. */
+  textPreview: string | undefined;
+}
+
+export function readUpdateFacts(update: Json): UpdateFacts {
+  let eventType: string | undefined;
+  for (const key in update) {
+    if (key !== "update_id") {
+      eventType = key;
+      break;
+    }
+  }
+  const payload = eventType === undefined ? undefined : asObject(update[eventType]);
+  const message = asObject(payload?.message);
+  const chatId = idOf(payload?.chat) ?? idOf(message?.chat) ?? idOf(payload?.voter_chat);
+  const userId = idOf(payload?.from) ?? idOf(payload?.user) ?? idOf(message?.from);
+  const text = payload?.text ?? payload?.caption ?? payload?.query ?? payload?.data;
+  return {
+    eventType,
+    chatId,
+    userId,
+    textPreview: typeof text === "string" ? text.slice(0, 80) : undefined,
+  };
+}
+
+/** The key that orders updates: the chat, else the user (a private chat's id is its user's id). */
+export function orderingKey(facts: UpdateFacts): string | undefined {
+  const id = facts.chatId ?? facts.userId;
+  return id === undefined ? undefined : String(id);
+}

@@ -1,0 +1,111 @@
+/**
+ * Runs the service as a real child process (`node --import tsx src/main.ts`, or `npm start`) for
+ * tests of signals, exit codes and log output. Reads the address from the "service started" line.
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import path from "node:path";
+import { PROJECT_ROOT } from "./bot-fixtures.ts";
+
+export interface ServiceProcess {
+  child: ChildProcess;
+  url: string;
+  /** Every stdout line so far. */
+  stdout: string[];
+  stderr: string[];
+  /** Parsed JSON log lines from stdout. */
+  logs(): Array<Record<string, unknown>>;
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  waitForLog(predicate: (line: Record<string, unknown>) => boolean, timeoutMs?: number): Promise<Record<string, unknown>>;
+  kill(signal?: NodeJS.Signals): void;
+}
+
+export interface SpawnServiceOptions {
+  env: Record<string, string>;
+  /** Run through `npm start` in its own process group (as a terminal or systemd would). */
+  viaNpm?: boolean;
+  /** Wait for "service started". @defaultValue true */
+  waitStarted?: boolean;
+  timeoutMs?: number;
+}
+
+export async function spawnService(options: SpawnServiceOptions): Promise<ServiceProcess> {
+  const env = { ...process.env, INTERNAL_BOT_API_PORT: "0", ...options.env };
+  delete env.NODE_OPTIONS;
+  delete env.VITEST;
+  const child =
+    options.viaNpm === true
+      ? spawn("npm", ["start", "--silent"], { cwd: PROJECT_ROOT, env, detached: true, stdio: ["ignore", "pipe", "pipe"] })
+      : spawn(process.execPath, ["--import", "tsx", path.join(PROJECT_ROOT, "src/main.ts")], { cwd: PROJECT_ROOT, env, stdio: ["ignore", "pipe", "pipe"] });
+  const stdout: string[] = [];
+  const stderr: string[] = [];
+  const parsed: Array<Record<string, unknown>> = [];
+  const listeners = new Set<() => void>();
+  const collect = (into: string[], parse: boolean) => {
+    let buffer = "";
+    return (chunk: Buffer) => {
+      buffer += chunk.toString();
+      const lines = buffer.split("\n");
+      buffer = lines.pop() ?? "";
+      for (const line of lines) {
+        into.push(line);
+        if (parse && line.startsWith("{")) {
+          try {
+            parsed.push(JSON.parse(line) as Record<string, unknown>);
+          } catch {
+            // not a log line
+          }
+        }
+      }
+      for (const listener of listeners) listener();
+    };
+  };
+  child.stdout?.on("data", collect(stdout, true));
+  child.stderr?.on("data", collect(stderr, false));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
+    child.on("exit", (code, signal) => {
+      for (const listener of listeners) listener();
+      resolve({ code, signal });
+    });
+  });
+
+  const waitForLog = (predicate: (line: Record<string, unknown>) => boolean, timeoutMs = options.timeoutMs ?? 15_000) =>
+    new Promise<Record<string, unknown>>((resolve, reject) => {
+      const check = () => {
+        const found = parsed.find(predicate);
+        if (found !== undefined) {
+          listeners.delete(check);
+          clearTimeout(timer);
+          resolve(found);
+        } else if (child.exitCode !== null || child.signalCode !== null) {
+          listeners.delete(check);
+          clearTimeout(timer);
+          reject(new Error(`service exited before the expected log line; stderr: ${stderr.join("\n").slice(0, 2000)}`));
+        }
+      };
+      const timer = setTimeout(() => {
+        listeners.delete(check);
+        reject(new Error(`timed out waiting for a log line; last lines: ${stdout.slice(-5).join("\n")}`));
+      }, timeoutMs);
+      listeners.add(check);
+      check();
+    });
+
+  let url = "";
+  if (options.waitStarted !== false) {
+    const started = await waitForLog((l) => l.msg === "service started");
+    url = String(started.address);
+  }
+  return {
+    child,
+    url,
+    stdout,
+    stderr,
+    logs: () => parsed,
+    exited,
+    waitForLog,
+    kill: (signal = "SIGTERM") => {
+      if (options.viaNpm === true && child.pid !== undefined) process.kill(-child.pid, signal);
+      else child.kill(signal);
+    },
+  };
+}
