@@ -1,0 +1,51 @@
+/**
+ * `npm run bots -- list`: what discovery and loading make of BOTS_DIR, without starting anything
+ * or calling Telegram: each bot with its handler files in mount order, fallback or echo, and each
+ * folder that would not load with the reason. No secrets are printed (a token shows as `<id>:***`).
+ */
+import { pino } from "pino";
+import { loadBots } from "../bots/bot-registry.ts";
+import { discoverBots } from "../bots/discover-bots.ts";
+import type { ServiceConfig } from "../config/service-config.ts";
+import { maskSecret } from "../logging/secret-scrubber.ts";
+
+export interface BotListing {
+  bots: Array<{ name: string; folder: string; token: string; handlers: string[]; fallbacks: string[]; echo: boolean }>;
+  failed: Array<{ folder: string; name: string | undefined; code: string; file: string | undefined; reason: string }>;
+}
+
+export async function listBots(config: ServiceConfig): Promise<BotListing> {
+  const folders = await discoverBots(config.BOTS_DIR);
+  const registry = await loadBots(folders, {
+    apiRoot: config.TELEGRAM_API_ROOT,
+    apiTimeoutSeconds: config.API_TIMEOUT_SECONDS,
+    logger: pino({ level: "silent" }),
+    onSecret: () => undefined,
+  });
+  return {
+    bots: registry.bots().map((b) => ({
+      name: b.name,
+      folder: b.folder.folderName,
+      token: maskSecret(b.token),
+      handlers: b.handlers.map((h) => h.file.name),
+      fallbacks: b.handlers.filter((h) => h.file.fallback).map((h) => h.file.name),
+      echo: b.echo,
+    })),
+    failed: registry.failures(),
+  };
+}
+
+export function formatBotListing(listing: BotListing, botsDir: string): string {
+  const lines: string[] = [`Bots in ${botsDir}: ${listing.bots.length} loaded, ${listing.failed.length} not loaded`];
+  for (const bot of listing.bots) {
+    lines.push("", `${bot.name}  (folder ${bot.folder}, token ${bot.token})`);
+    bot.handlers.forEach((file, i) => lines.push(`  ${i + 1}. handlers/${file}${bot.fallbacks.includes(file) ? "  [fallback]" : ""}`));
+    if (bot.handlers.length === 0) lines.push("  (no handler files)");
+    if (bot.echo) lines.push(`  ${bot.handlers.length + 1}. echo (no fallback file): replies "Echo from ${bot.name}: <text>"`);
+  }
+  if (listing.failed.length > 0) lines.push("", "Not loaded:");
+  for (const f of listing.failed) {
+    lines.push(`  ${f.folder}${f.file === undefined ? "" : `/${f.file}`}: ${f.code}: ${f.reason}`);
+  }
+  return lines.join("\n");
+}

@@ -1,0 +1,62 @@
+/**
+ * `npm run bots -- <command>`: the operator's command line. Each command lives in its own module;
+ * this file only parses arguments and dispatches.
+ */
+import { parseArgs } from "node:util";
+import { readServiceEnv } from "../config/load-env.ts";
+import { parseServiceConfig, type ServiceConfig } from "../config/service-config.ts";
+import { ConfigError } from "../errors/service-error.ts";
+import { formatBotListing, listBots } from "./list-bots.ts";
+import { registerBotModuleResolver } from "../bots/register-bot-module-resolver.ts";
+
+const USAGE = `Usage: npm run bots -- <command> [options]
+
+Commands:
+  list [--json]          discovered bots, handler files in mount order, fallback or echo, load errors
+`;
+
+export interface CliIo {
+  out: (text: string) => void;
+  err: (text: string) => void;
+}
+
+/** Runs one command; returns the exit code. */
+export async function runCli(argv: readonly string[], env: Record<string, string | undefined>, io: CliIo): Promise<number> {
+  const [command, ...rest] = argv;
+  let config: ServiceConfig;
+  try {
+    config = parseServiceConfig(env);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      io.err(error.message);
+      return 1;
+    }
+    throw error;
+  }
+  switch (command) {
+    case "list": {
+      const { values } = parseArgs({ args: rest, options: { json: { type: "boolean", default: false } } });
+      const listing = await listBots(config);
+      io.out(values.json === true ? JSON.stringify(listing, null, 2) : formatBotListing(listing, config.BOTS_DIR));
+      return 0;
+    }
+    case undefined:
+    case "help":
+    case "--help":
+      io.out(USAGE);
+      return command === undefined ? 1 : 0;
+    default:
+      io.err(`Unknown command "${command}".\n\n${USAGE}`);
+      return 1;
+  }
+}
+
+if (import.meta.url === `file://${process.argv[1] ?? ""}`) {
+  const env = readServiceEnv();
+  registerBotModuleResolver(env.BOTS_DIR ?? "./bots");
+  const code = await runCli(process.argv.slice(2), env, {
+    out: (text) => process.stdout.write(`${text}\n`),
+    err: (text) => process.stderr.write(`${text}\n`),
+  });
+  process.exitCode = code;
+}
