@@ -5,13 +5,10 @@
  */
 import { z } from "zod";
 import { ConfigError } from "../errors/service-error.ts";
-
-const integer = (min: number, max = Number.MAX_SAFE_INTEGER) =>
-  z.coerce.number().int().min(min).max(max);
-
-const booleanFlag = z
-  .enum(["1", "0", "true", "false", "yes", "no", "on", "off", ""])
-  .transform((v) => v === "1" || v === "true" || v === "yes" || v === "on");
+import { integer } from "./schema-helpers.ts";
+import { gatewayConfigShape } from "../gateway/gateway-config.ts";
+import { journalConfigShape } from "../journal/journal-config.ts";
+import { queueConfigShape } from "../queue/queue-config.ts";
 
 const schema = z.object({
   /** Address the HTTP API listens on. @defaultValue 127.0.0.1 */
@@ -61,6 +58,10 @@ const schema = z.object({
   GETME_CONCURRENCY: integer(1).default(16),
   /** On SIGTERM/SIGINT, how long to finish accepted updates before exiting anyway. @defaultValue 25000 */
   SHUTDOWN_DEADLINE_MS: integer(0).default(25_000),
+  // Each feature declares its own variables beside its code.
+  ...queueConfigShape,
+  ...journalConfigShape,
+  ...gatewayConfigShape,
 });
 
 export type ServiceConfig = Readonly<z.infer<typeof schema>>;
@@ -90,5 +91,3 @@ export function parseServiceConfig(env: Readonly<Record<string, string | number 
   }
   return Object.freeze(result.data);
 }
-
-export { booleanFlag };

@@ -17,13 +17,16 @@ import { toRecord, type ProcessedUpdateRecord, type UpdateJob } from "../process
 import { createUpdateRunner } from "../processing/update-runner.ts";
 import { apiRetryTransformer } from "../telegram/api-retry.ts";
 import { sleep } from "../telegram/backoff.ts";
+import type { PluginContext, ServicePlugin } from "./service-plugin.ts";
 
 export interface ServiceDeps {
   config: ServiceConfig;
   logger: Logger;
   scrubber: SecretScrubber;
-  /** Receives one record per processed update (the journal). */
+  /** Receives one record per processed update (tests listen here; plugins have their own hook). */
   onSettled?: (record: ProcessedUpdateRecord) => void;
+  /** Features around the core, in order (see service-plugin.ts). */
+  plugins?: readonly ServicePlugin[];
 }
 
 export interface StopReport {
@@ -44,6 +47,11 @@ export interface Service {
 
 export async function buildService(deps: ServiceDeps): Promise<Service> {
   const { config, logger } = deps;
+  const plugins = deps.plugins ?? [];
+  const onSettled = (record: ProcessedUpdateRecord): void => {
+    deps.onSettled?.(record);
+    for (const plugin of plugins) plugin.onSettled?.(record);
+  };
   const folders = await discoverBots(config.BOTS_DIR);
   const registry = await loadBots(folders, {
     apiRoot: config.TELEGRAM_API_ROOT,
@@ -59,6 +67,7 @@ export async function buildService(deps: ServiceDeps): Promise<Service> {
           logger: logger.child({ bot: identity.name }),
         }),
       );
+      for (const plugin of plugins) plugin.prepareBot?.(bot, identity);
     },
   });
 
@@ -70,7 +79,7 @@ export async function buildService(deps: ServiceDeps): Promise<Service> {
     maxAttempts: config.HANDLER_MAX_ATTEMPTS,
     retryBaseMs: config.HANDLER_RETRY_BASE_MS,
     timeoutMs: config.HANDLER_TIMEOUT_MS,
-    onSettled: deps.onSettled,
+    onSettled,
   });
   const scheduler = new KeyedScheduler<UpdateJob>({
     concurrency: config.PROCESSING_CONCURRENCY,
@@ -88,6 +97,8 @@ export async function buildService(deps: ServiceDeps): Promise<Service> {
     bodyLimitBytes: config.BODY_LIMIT_BYTES,
     retryAfterSeconds: config.RETRY_AFTER_SECONDS,
   });
+  const pluginContext: PluginContext = { config, logger, registry, intake };
+  for (const plugin of plugins) plugin.registerRoutes?.(app, pluginContext);
 
   const startAbort = new AbortController();
   let botsStarted: Promise<void> = Promise.resolve();
@@ -100,10 +111,14 @@ export async function buildService(deps: ServiceDeps): Promise<Service> {
     async start() {
       const address = await app.listen({ host: config.INTERNAL_BOT_API_IP, port: config.INTERNAL_BOT_API_PORT });
       botsStarted = startBots(registry, { logger, concurrency: config.GETME_CONCURRENCY, signal: startAbort.signal });
+      for (const plugin of plugins) await plugin.start?.(pluginContext);
       return { address };
     },
     async stop(deadlineMs = config.SHUTDOWN_DEADLINE_MS) {
       intake.close();
+      for (const plugin of plugins) {
+        await plugin.beginShutdown?.(pluginContext).catch((error: unknown) => logger.error({ err: error, plugin: plugin.name }, "plugin failed to begin shutdown"));
+      }
       const pendingAtStart = scheduler.size;
       logger.info({ pending: pendingAtStart, deadlineMs }, "shutting down: intake closed, finishing accepted updates");
       const deadline = new AbortController();
@@ -112,9 +127,12 @@ export async function buildService(deps: ServiceDeps): Promise<Service> {
       const unfinished = scheduler.pendingItems();
       for (const job of unfinished) {
         logger.error({ bot: job.botName, update_id: job.updateId, attempts: job.attempts }, "update not finished at shutdown");
-        deps.onSettled?.(toRecord(job, "cancelled", "not finished before the shutdown deadline"));
+        onSettled(toRecord(job, "cancelled", "not finished before the shutdown deadline"));
       }
       scheduler.dispose();
+      for (const plugin of [...plugins].reverse()) {
+        await plugin.stop?.(pluginContext).catch((error: unknown) => logger.error({ err: error, plugin: plugin.name }, "plugin failed to stop"));
+      }
       startAbort.abort();
       await botsStarted;
       await app.close();

@@ -29,7 +29,7 @@ export interface SpawnServiceOptions {
 }
 
 export async function spawnService(options: SpawnServiceOptions): Promise<ServiceProcess> {
-  const env = { ...process.env, INTERNAL_BOT_API_PORT: "0", ...options.env };
+  const env: NodeJS.ProcessEnv = { ...process.env, INTERNAL_BOT_API_PORT: "0", ...options.env };
   delete env.NODE_OPTIONS;
   delete env.VITEST;
   const child =

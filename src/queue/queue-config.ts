@@ -1,0 +1,7 @@
+/**
+ * Environment variables of the queue feature, merged into the service config schema
+ * (src/config/service-config.ts). Declare each with its unit in the name and its default documented.
+ */
+import type { z } from "zod";
+
+export const queueConfigShape = {} satisfies Record<string, z.ZodType>;
