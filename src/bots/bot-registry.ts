@@ -125,7 +125,7 @@ export async function loadBots(folders: readonly BotFolder[], options: LoadBotsO
       limit(async (): Promise<LoadedBot | BotFailure> => {
         let name: string | undefined;
         try {
-          const identity = await readBotIdentity(folder);
+          const identity = await readBotIdentity(folder, options.onSecret);
           options.onSecret(identity.token);
           options.onSecret(identity.internalKey);
           name = identity.name;
@@ -208,11 +208,12 @@ export async function startBots(registry: BotRegistry, options: StartBotsOptions
   const limit = pLimit(options.concurrency);
   const aborted = () => options.signal?.aborted === true;
   await Promise.all(
-    registry.bots().map((loaded) =>
-      limit(async () => {
+    registry.bots().map(async (loaded) => {
+        // The slot is held for one getMe call, not across backoff pauses: a bot Telegram cannot
+        // reach for a while must not keep the others from starting.
         for (let attempt = 1; !aborted(); attempt++) {
           try {
-            loaded.bot.botInfo = await loaded.bot.api.getMe(options.signal as Parameters<typeof loaded.bot.api.getMe>[0]);
+            loaded.bot.botInfo = await limit(() => loaded.bot.api.getMe(options.signal as Parameters<typeof loaded.bot.api.getMe>[0]));
             loaded.status = "ready";
             options.logger.info({ bot: loaded.name, username: loaded.bot.botInfo.username }, "bot ready");
             return;
@@ -235,7 +236,6 @@ export async function startBots(registry: BotRegistry, options: StartBotsOptions
             await sleep(delayMs, options.signal).catch(() => undefined);
           }
         }
-      }),
-    ),
+    }),
   );
 }

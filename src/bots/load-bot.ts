@@ -67,9 +67,17 @@ async function readBotEnv(folder: BotFolder): Promise<Record<string, string>> {
   }
 }
 
-/** Reads the three keys: a constant exported by the config file wins over the `.env`. */
-export async function readBotIdentity(folder: BotFolder): Promise<BotIdentity> {
+/**
+ * Reads the three keys: a constant exported by the config file wins over the `.env`.
+ * `onSecret` gets the `.env`'s token and key before config.ts runs, so even an error that
+ * config.ts throws with a secret in its message cannot reach a log unscrubbed.
+ */
+export async function readBotIdentity(folder: BotFolder, onSecret: (secret: string) => void = () => undefined): Promise<BotIdentity> {
   const env = await readBotEnv(folder);
+  for (const key of ["BOT_TOKEN", "BOT_INTERNAL_KEY"] as const) {
+    const value = env[key];
+    if (value !== undefined) onSecret(value);
+  }
   // Registered before config.ts is imported, so config.ts itself can call botEnv().
   registerBotEnv(folder.dir, env);
 

@@ -5,8 +5,14 @@
  */
 
 const REDACTED = "[redacted]";
-/** Bot API URLs carry the token in their path: https://host/bot<token>/method. */
-const BOT_API_URL = /(https?:\/\/[^\s"'/]+(?:\/[^\s"']*?)?\/bot)[^/\s"'?]+/g;
+/**
+ * Bot API URLs carry the token in their path: https://host/bot<id>:<secret>/method. Only the
+ * Telegram token shape is matched here (other paths such as /bots/x stay readable); tokens of
+ * loaded bots, whatever their shape, are removed by exact match below.
+ */
+const BOT_API_URL = /(https?:\/\/[^\s"'/]+(?:\/[^\s"']*?)?\/bot)\d+:[^/\s"'?]+/g;
+/** On Telegram's own host, whatever follows /bot is a token. */
+const TELEGRAM_API_URL = /(https?:\/\/api\.telegram\.org\/bot)[^/\s"'?]+/g;
 /** The shape of a Telegram bot token, for tokens we were never told about. */
 const TOKEN_SHAPE = /\b\d{4,}:[A-Za-z0-9_-]{30,}\b/g;
 const PREFIX_LENGTH = 4;
@@ -45,7 +51,7 @@ export class SecretScrubber {
   }
 
   scrub(text: string): string {
-    let out = text.replace(BOT_API_URL, `$1${REDACTED}`).replace(TOKEN_SHAPE, REDACTED);
+    let out = text.replace(BOT_API_URL, `$1${REDACTED}`).replace(TELEGRAM_API_URL, `$1${REDACTED}`).replace(TOKEN_SHAPE, REDACTED);
     if (this.byPrefix.size > 0) out = this.scrubIndexed(out);
     for (const secret of this.short) {
       if (out.includes(secret)) out = out.split(secret).join(REDACTED);

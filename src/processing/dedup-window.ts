@@ -22,11 +22,11 @@ export class DedupWindow {
   claim(botName: string, updateId: number): boolean {
     if (this.windowMs <= 0) return true;
     const now = this.now();
-    this.evict(now);
     const key = `${botName}\u0000${updateId}`;
     const expiry = this.expiresAt.get(key);
     if (expiry !== undefined && expiry > now) return false;
     this.expiresAt.delete(key);
+    this.evict(now);
     this.expiresAt.set(key, now + this.windowMs);
     return true;
   }

@@ -155,7 +155,11 @@ export class KeyedScheduler<T> {
     outcome.then(
       (result) => this.finish(queue, item, result),
       (error: unknown) => {
-        this.options.onWorkError(item, error);
+        try {
+          this.options.onWorkError(item, error);
+        } catch {
+          // The error callback failing too must not keep the slot or stall the key.
+        }
         this.finish(queue, item, { kind: "done" });
       },
     );

@@ -23,6 +23,15 @@ export interface UpdateFacts {
   textPreview: string | undefined;
 }
 
+const PREVIEW_LENGTH = 80;
+
+/** The first 80 UTF-16 units, never ending in half a surrogate pair (an emoji cut in two). */
+function preview(text: string): string {
+  if (text.length <= PREVIEW_LENGTH) return text;
+  const last = text.charCodeAt(PREVIEW_LENGTH - 1);
+  return text.slice(0, last >= 0xd800 && last <= 0xdbff ? PREVIEW_LENGTH - 1 : PREVIEW_LENGTH);
+}
+
 export function readUpdateFacts(update: Json): UpdateFacts {
   let eventType: string | undefined;
   for (const key in update) {
@@ -40,7 +49,7 @@ export function readUpdateFacts(update: Json): UpdateFacts {
     eventType,
     chatId,
     userId,
-    textPreview: typeof text === "string" ? text.slice(0, 80) : undefined,
+    textPreview: typeof text === "string" ? preview(text) : undefined,
   };
 }
 
