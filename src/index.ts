@@ -4,4 +4,5 @@
  */
 export { botEnv, type BotEnv } from "./bots/bot-env.ts";
 export { BotContext } from "./bots/bot-context.ts";
+export type { SessionData } from "./session/session-data.ts";
 export { RetryUpdateAfterError, UnrecoverableUpdateError } from "./errors/retry-control.ts";

@@ -5,12 +5,15 @@
 import { Context, type Api } from "grammy";
 import type { UserFromGetMe, Update } from "grammy/types";
 import type { BotEnv } from "./bot-env.ts";
+import type { SessionData } from "../session/session-data.ts";
 
 export class BotContext extends Context {
   /** BOT_NAME of the bot handling this update. */
   readonly botName: string;
   /** The bot's own `.env` values (never `process.env`). */
   readonly env: BotEnv;
+  /** This chat's session with this bot: kept across updates and restarts, never seen by other bots. */
+  declare session: SessionData;
 
   constructor(update: Update, api: Api, me: UserFromGetMe, botName: string, env: BotEnv) {
     super(update, api, me);

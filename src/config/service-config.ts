@@ -9,6 +9,7 @@ import { integer } from "./schema-helpers.ts";
 import { gatewayConfigShape } from "../gateway/gateway-config.ts";
 import { journalConfigShape } from "../journal/journal-config.ts";
 import { queueConfigShape } from "../queue/queue-config.ts";
+import { sessionConfigShape } from "../session/session-config.ts";
 
 const schema = z.object({
   /** Address the HTTP API listens on. @defaultValue 127.0.0.1 */
@@ -38,8 +39,8 @@ const schema = z.object({
   RETRY_AFTER_SECONDS: integer(1, 3600).default(1),
   /** How long a handled `update_id` is remembered per bot to drop redeliveries. @defaultValue 24 h */
   DEDUP_WINDOW_SECONDS: integer(0).default(24 * 60 * 60),
-  /** Most `update_id`s remembered at once (oldest forgotten first). @defaultValue 1000000 */
-  DEDUP_MAX_ENTRIES: integer(1).default(1_000_000),
+  /** Most `update_id`s remembered at once, oldest forgotten first (about 100 bytes each). @defaultValue 500000 */
+  DEDUP_MAX_ENTRIES: integer(1).default(500_000),
   /** Runs of an update whose handler throws, the first included. @defaultValue 3 */
   HANDLER_MAX_ATTEMPTS: integer(1, 100).default(3),
   /** First backoff between runs of a failed update; doubles each time, with jitter. @defaultValue 500 */
@@ -61,6 +62,7 @@ const schema = z.object({
   // Each feature declares its own variables beside its code.
   ...queueConfigShape,
   ...journalConfigShape,
+  ...sessionConfigShape,
   ...gatewayConfigShape,
 });
 

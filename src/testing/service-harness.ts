@@ -7,6 +7,8 @@ import { createLogger } from "../logging/logger.ts";
 import { SecretScrubber } from "../logging/secret-scrubber.ts";
 import type { ProcessedUpdateRecord } from "../processing/update-job.ts";
 import { buildService, type Service } from "../service/build-service.ts";
+import type { ServicePlugin } from "../service/service-plugin.ts";
+import type { Logger } from "pino";
 import { startBotApiStandIn, type BotApiStandIn } from "./bot-api-stand-in/bot-api-stand-in.ts";
 import { createBotsDir, testKey, type BotFiles, type BotsDir } from "./bot-fixtures.ts";
 import { LogCapture } from "./log-capture.ts";
@@ -32,6 +34,8 @@ export interface TestServiceOptions {
   standIn?: BotApiStandIn;
   /** Wait for every bot's getMe before resolving. @defaultValue true */
   waitReady?: boolean;
+  /** Plugins to build the service with; given the test config and the captured logger. */
+  plugins?: (deps: { config: ServiceConfig; logger: Logger; scrubber: SecretScrubber }) => readonly ServicePlugin[];
 }
 
 export async function startTestService(options: TestServiceOptions): Promise<TestService> {
@@ -51,7 +55,8 @@ export async function startTestService(options: TestServiceOptions): Promise<Tes
   const scrubber = new SecretScrubber();
   const { logger } = createLogger({ level: config.LOG_LEVEL, scrubber, extraStream: logs, stdout: false });
   const settled: ProcessedUpdateRecord[] = [];
-  const service = await buildService({ config, logger, scrubber, onSettled: (r) => settled.push(r) });
+  const plugins = options.plugins?.({ config, logger, scrubber });
+  const service = await buildService({ config, logger, scrubber, onSettled: (r) => settled.push(r), plugins });
   const { address } = await service.start();
   if (options.waitReady !== false) {
     const deadline = Date.now() + 10_000;

@@ -1,0 +1,67 @@
+/**
+ * For tests: a real local HTTP server playing the journal's REST backend. It records every POST
+ * (headers, parsed body, arrival time) and answers from a script (status, headers, delay), then 201.
+ */
+import { createServer, type IncomingHttpHeaders } from "node:http";
+import type { AddressInfo } from "node:net";
+
+export interface ScriptedAnswer {
+  status: number;
+  headers?: Record<string, string>;
+  body?: string;
+  /** Hold the answer this long. */
+  delayMs?: number;
+}
+
+export interface ReceivedPost {
+  headers: IncomingHttpHeaders;
+  body: Record<string, unknown>;
+  receivedAt: number;
+}
+
+export interface JournalBackendStandIn {
+  url: string;
+  received: ReceivedPost[];
+  /** Answers for the next requests, in order; once used up, every request gets 201. */
+  script(...answers: ScriptedAnswer[]): void;
+  waitForPosts(count: number, timeoutMs?: number): Promise<void>;
+  close(): Promise<void>;
+}
+
+export async function startJournalBackendStandIn(): Promise<JournalBackendStandIn> {
+  const received: ReceivedPost[] = [];
+  const answers: ScriptedAnswer[] = [];
+  const server = createServer((request, response) => {
+    const chunks: Buffer[] = [];
+    request.on("data", (chunk: Buffer) => chunks.push(chunk));
+    request.on("end", () => {
+      received.push({ headers: request.headers, body: JSON.parse(Buffer.concat(chunks).toString() || "{}") as Record<string, unknown>, receivedAt: Date.now() });
+      const answer = answers.shift() ?? { status: 201, body: "{}" };
+      const send = () => {
+        if (response.destroyed) return;
+        response.writeHead(answer.status, { "content-type": "application/json", ...answer.headers });
+        response.end(answer.body ?? "{}");
+      };
+      if (answer.delayMs === undefined) send();
+      else setTimeout(send, answer.delayMs);
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}/api/updates/`,
+    received,
+    script: (...more) => answers.push(...more),
+    async waitForPosts(count, timeoutMs = 5000) {
+      const deadline = Date.now() + timeoutMs;
+      while (received.length < count) {
+        if (Date.now() > deadline) throw new Error(`expected ${count} journal POSTs, got ${received.length}`);
+        await new Promise((r) => setTimeout(r, 5));
+      }
+    },
+    async close() {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}

@@ -1,0 +1,2 @@
+/** What a bot keeps in `ctx.session`: any JSON-serializable values, per chat. */
+export type SessionData = Record<string, unknown>;
