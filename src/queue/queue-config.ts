@@ -2,6 +2,54 @@
  * Environment variables of the queue feature, merged into the service config schema
  * (src/config/service-config.ts). Declare each with its unit in the name and its default documented.
  */
-import type { z } from "zod";
+import { z } from "zod";
+import { booleanFlag, integer } from "../config/schema-helpers.ts";
 
-export const queueConfigShape = {} satisfies Record<string, z.ZodType>;
+export const queueConfigShape = {
+  /** Redis (or Redis Cluster node) URL, `redis://[:password@]host:port[/db]` or `rediss://`. Setting it turns queue mode on. */
+  REDIS_URL: z.url({ protocol: /^rediss?$/ }).optional(),
+  /** REDIS_URL names one node of a Redis Cluster (the others are discovered from it). @defaultValue false */
+  REDIS_CLUSTER: booleanFlag.default(false),
+  /**
+   * `auto`: queue mode when REDIS_URL is set; `queue`: always (REDIS_URL defaults to
+   * redis://127.0.0.1:6379); `embedded`: never, even with REDIS_URL set. @defaultValue auto
+   */
+  QUEUE_MODE: z.enum(["auto", "queue", "embedded"]).default("auto"),
+  /**
+   * Namespace of every Redis key, so deployments can share one Redis. Wrapped in `{}` (a Cluster
+   * hash tag), so all keys of a deployment live in one slot. @defaultValue cb
+   */
+  QUEUE_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9_.-]+$/, "letters, digits, '_', '.', '-' only")
+    .default("cb"),
+  /**
+   * Partitions of `telegram_updates`: each runs one update at a time across all workers, so this
+   * is the most updates handled at once in the whole deployment. Change it only with empty queues
+   * (a chat's pending updates must stay in one partition). @defaultValue 32
+   */
+  QUEUE_PARTITIONS: integer(1, 1024).default(32),
+  /**
+   * How long a worker's claim on a job lasts without renewal (renewed every half of it). A worker
+   * killed mid-update is noticed after about this plus QUEUE_STALLED_INTERVAL_MS. @defaultValue 30000
+   */
+  QUEUE_LOCK_DURATION_MS: integer(1000).default(30_000),
+  /** How often workers look for jobs whose worker died. @defaultValue 15000 */
+  QUEUE_STALLED_INTERVAL_MS: integer(500).default(15_000),
+  /** A job whose worker died more than this many times is failed (a poison update). @defaultValue 2 */
+  QUEUE_MAX_STALLED_COUNT: integer(0, 100).default(2),
+  /** API side: longest wait for Redis to take one update before answering 503. @defaultValue 2000 */
+  QUEUE_ADD_TIMEOUT_MS: integer(50).default(2_000),
+  /** Failed jobs kept for `jobs failed` / `jobs retry`, at most this long. @defaultValue 7 days */
+  QUEUE_KEEP_FAILED_SECONDS: integer(0).default(7 * 24 * 60 * 60),
+  /** Failed jobs kept per queue, at most. @defaultValue 10000 */
+  QUEUE_KEEP_FAILED_COUNT: integer(0).default(10_000),
+  /** Completed jobs kept per queue (for inspection only). @defaultValue 100 */
+  QUEUE_KEEP_COMPLETED_COUNT: integer(0).default(100),
+  /** `drf_save` jobs delivered at once by one worker process. @defaultValue 4 */
+  QUEUE_JOURNAL_CONCURRENCY: integer(1, 256).default(4),
+  /** Deliveries of one `drf_save` record, the first included. @defaultValue 5 */
+  QUEUE_JOURNAL_MAX_ATTEMPTS: integer(1, 100).default(5),
+  /** First backoff between deliveries of a record; doubles each time, with jitter. @defaultValue 1000 */
+  QUEUE_JOURNAL_RETRY_BASE_MS: integer(0).default(1_000),
+} satisfies Record<string, z.ZodType>;

@@ -18,6 +18,7 @@ import { createUpdateRunner } from "../processing/update-runner.ts";
 import { apiRetryTransformer } from "../telegram/api-retry.ts";
 import { sleep } from "../telegram/backoff.ts";
 import type { PluginContext, ServicePlugin } from "./service-plugin.ts";
+import type { UpdateIntake } from "../http/update-intake.ts";
 
 export interface ServiceDeps {
   config: ServiceConfig;
@@ -27,6 +28,15 @@ export interface ServiceDeps {
   onSettled?: (record: ProcessedUpdateRecord) => void;
   /** Features around the core, in order (see service-plugin.ts). */
   plugins?: readonly ServicePlugin[];
+  /** Queue mode: takes accepted updates instead of the in-process scheduler (which then stays empty). */
+  intake?: ServiceIntake;
+  /** Extra facts on /readyz (queue mode reports Redis). */
+  readinessExtra?: () => Record<string, unknown>;
+}
+
+/** An intake the service can close at shutdown. */
+export interface ServiceIntake extends UpdateIntake {
+  close(): void;
 }
 
 export interface StopReport {
@@ -38,7 +48,7 @@ export interface Service {
   app: FastifyInstance;
   registry: BotRegistry;
   scheduler: KeyedScheduler<UpdateJob>;
-  intake: EmbeddedIntake;
+  intake: ServiceIntake;
   /** Listens on the configured address and starts the bots (getMe) in the background. */
   start(): Promise<{ address: string }>;
   /** Refuses new updates (503), finishes accepted ones up to `deadlineMs`, closes the server. */
@@ -52,24 +62,7 @@ export async function buildService(deps: ServiceDeps): Promise<Service> {
     deps.onSettled?.(record);
     for (const plugin of plugins) plugin.onSettled?.(record);
   };
-  const folders = await discoverBots(config.BOTS_DIR);
-  const registry = await loadBots(folders, {
-    apiRoot: config.TELEGRAM_API_ROOT,
-    apiTimeoutSeconds: config.API_TIMEOUT_SECONDS,
-    logger,
-    onSecret: (secret) => deps.scrubber.add(secret),
-    prepare: (bot, identity) => {
-      bot.api.config.use(
-        apiRetryTransformer({
-          maxRetries: config.API_MAX_RETRIES,
-          baseDelayMs: config.API_RETRY_BASE_MS,
-          maxWaitSeconds: config.API_MAX_RETRY_WAIT_SECONDS,
-          logger: logger.child({ bot: identity.name }),
-        }),
-      );
-      for (const plugin of plugins) plugin.prepareBot?.(bot, identity);
-    },
-  });
+  const registry = await loadServiceBots(deps);
 
   const dedup = config.DEDUP_WINDOW_SECONDS > 0 ? new DedupWindow(config.DEDUP_WINDOW_SECONDS * 1000, config.DEDUP_MAX_ENTRIES) : undefined;
   const runUpdate = createUpdateRunner({
@@ -89,13 +82,14 @@ export async function buildService(deps: ServiceDeps): Promise<Service> {
     work: runUpdate,
     onWorkError: (job, error) => logger.error({ bot: job.botName, update_id: job.updateId, err: error }, "update runner crashed"),
   });
-  const intake = new EmbeddedIntake({ scheduler, dedup, retryAfterSeconds: config.RETRY_AFTER_SECONDS });
+  const intake = deps.intake ?? new EmbeddedIntake({ scheduler, dedup, retryAfterSeconds: config.RETRY_AFTER_SECONDS });
   const app = buildApp({
     logger,
     registry,
     intake,
     bodyLimitBytes: config.BODY_LIMIT_BYTES,
     retryAfterSeconds: config.RETRY_AFTER_SECONDS,
+    readinessExtra: deps.readinessExtra,
   });
   const pluginContext: PluginContext = { config, logger, registry, intake };
   for (const plugin of plugins) plugin.registerRoutes?.(app, pluginContext);
@@ -140,4 +134,31 @@ export async function buildService(deps: ServiceDeps): Promise<Service> {
       return { unfinished: unfinished.map((job) => ({ bot: job.botName, update_id: job.updateId })) };
     },
   };
+}
+
+/**
+ * Discovers and loads the bots the way every process of the service does (API process, queue
+ * worker): Bot API retries installed, then each plugin's prepareBot. Does not call getMe.
+ */
+export async function loadServiceBots(deps: Pick<ServiceDeps, "config" | "logger" | "scrubber" | "plugins">): Promise<BotRegistry> {
+  const { config, logger } = deps;
+  const plugins = deps.plugins ?? [];
+  const folders = await discoverBots(config.BOTS_DIR);
+  return loadBots(folders, {
+    apiRoot: config.TELEGRAM_API_ROOT,
+    apiTimeoutSeconds: config.API_TIMEOUT_SECONDS,
+    logger,
+    onSecret: (secret) => deps.scrubber.add(secret),
+    prepare: (bot, identity) => {
+      bot.api.config.use(
+        apiRetryTransformer({
+          maxRetries: config.API_MAX_RETRIES,
+          baseDelayMs: config.API_RETRY_BASE_MS,
+          maxWaitSeconds: config.API_MAX_RETRY_WAIT_SECONDS,
+          logger: logger.child({ bot: identity.name }),
+        }),
+      );
+      for (const plugin of plugins) plugin.prepareBot?.(bot, identity);
+    },
+  });
 }

@@ -26,6 +26,12 @@ export interface SpawnServiceOptions {
   /** Wait for "service started". @defaultValue true */
   waitStarted?: boolean;
   timeoutMs?: number;
+  /** Entry module relative to the project (`npm run worker` is src/queue/worker-main.ts). @defaultValue src/main.ts */
+  entry?: string;
+  /** Extra command-line arguments (not with viaNpm). */
+  args?: string[];
+  /** The log line that means "started". @defaultValue service started */
+  startedMessage?: string;
 }
 
 export async function spawnService(options: SpawnServiceOptions): Promise<ServiceProcess> {
@@ -35,7 +41,7 @@ export async function spawnService(options: SpawnServiceOptions): Promise<Servic
   const child =
     options.viaNpm === true
       ? spawn("npm", ["start", "--silent"], { cwd: PROJECT_ROOT, env, detached: true, stdio: ["ignore", "pipe", "pipe"] })
-      : spawn(process.execPath, ["--import", "tsx", path.join(PROJECT_ROOT, "src/main.ts")], { cwd: PROJECT_ROOT, env, stdio: ["ignore", "pipe", "pipe"] });
+      : spawn(process.execPath, ["--import", "tsx", path.join(PROJECT_ROOT, options.entry ?? "src/main.ts"), ...(options.args ?? [])], { cwd: PROJECT_ROOT, env, stdio: ["ignore", "pipe", "pipe"] });
   const stdout: string[] = [];
   const stderr: string[] = [];
   const parsed: Array<Record<string, unknown>> = [];
@@ -92,8 +98,9 @@ export async function spawnService(options: SpawnServiceOptions): Promise<Servic
 
   let url = "";
   if (options.waitStarted !== false) {
-    const started = await waitForLog((l) => l.msg === "service started");
-    url = String(started.address);
+    const startedMessage = options.startedMessage ?? "service started";
+    const started = await waitForLog((l) => l.msg === startedMessage);
+    url = typeof started.address === "string" ? started.address : "";
   }
   return {
     child,

@@ -1,0 +1,93 @@
+/**
+ * `npm run bots -- jobs <failed|retry|stats>`: the queue-mode job commands, parsed here and run
+ * against the deployment's Redis (REDIS_URL, QUEUE_PREFIX, QUEUE_PARTITIONS from the config).
+ */
+import { parseArgs } from "node:util";
+import { pino } from "pino";
+import type { ServiceConfig } from "../../config/service-config.ts";
+import { redisUrlOf } from "../queue-mode.ts";
+import { createCliConnection } from "../redis-connection.ts";
+import { openQueues, type QueueSet } from "../update-queues.ts";
+import { jobStats, listFailedUpdates, retryFailedUpdates } from "./jobs-admin.ts";
+
+export const JOBS_USAGE = `  jobs stats [--json]    jobs per queue (telegram_updates, drf_save) by state
+  jobs failed [--bot NAME] [--limit N] [--json]
+                         failed updates, newest first, with their error
+  jobs retry (ID... | --all | --bot NAME)
+                         runs failed updates again (IDs as printed by jobs failed)`;
+
+export interface JobsIo {
+  out: (text: string) => void;
+  err: (text: string) => void;
+}
+
+async function withQueues<T>(config: ServiceConfig, use: (queues: QueueSet) => Promise<T>): Promise<T> {
+  const logger = pino({ level: "silent" });
+  const connection = createCliConnection({ url: redisUrlOf(config), cluster: config.REDIS_CLUSTER, logger, role: "cli" });
+  const queues = openQueues(connection, config, logger);
+  try {
+    return await use(queues);
+  } finally {
+    await queues.close();
+    connection.disconnect();
+  }
+}
+
+function table<T extends object>(rows: readonly T[], columns: ReadonlyArray<keyof T & string>): string {
+  const cells: string[][] = [[...columns], ...rows.map((row) => columns.map((c) => String(row[c] ?? "")))];
+  const widths = columns.map((_, i) => Math.max(...cells.map((line) => (line[i] ?? "").length)));
+  return cells.map((line) => line.map((cell, i) => cell.padEnd(widths[i] ?? 0)).join("  ").trimEnd()).join("\n");
+}
+
+/** Runs `jobs ...`; returns the exit code. */
+export async function runJobsCommand(args: readonly string[], config: ServiceConfig, io: JobsIo): Promise<number> {
+  const [sub, ...rest] = args;
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: [...rest],
+      allowPositionals: true,
+      options: { json: { type: "boolean", default: false }, bot: { type: "string" }, limit: { type: "string" }, all: { type: "boolean", default: false } },
+    });
+  } catch (error) {
+    io.err(`${error instanceof Error ? error.message : String(error)}\n\n${JOBS_USAGE}`);
+    return 1;
+  }
+  const { values, positionals } = parsed;
+  try {
+    switch (sub) {
+      case "stats": {
+        const stats = await withQueues(config, jobStats);
+        io.out(values.json ? JSON.stringify(stats, null, 2) : table(stats, ["queue", "waiting", "active", "delayed", "failed", "completed"]));
+        return 0;
+      }
+      case "failed": {
+        const limit = values.limit === undefined ? undefined : Number(values.limit);
+        if (limit !== undefined && !(Number.isInteger(limit) && limit > 0)) {
+          io.err("--limit must be a positive integer");
+          return 1;
+        }
+        const failed = await withQueues(config, (queues) => listFailedUpdates(queues, { bot: values.bot, limit }));
+        if (values.json) io.out(JSON.stringify(failed, null, 2));
+        else io.out(failed.length === 0 ? "No failed updates." : table(failed, ["id", "bot", "update_id", "failed_at", "error"]));
+        return 0;
+      }
+      case "retry": {
+        if (positionals.length === 0 && !values.all && values.bot === undefined) {
+          io.err(`jobs retry needs job ids, --all or --bot NAME\n\n${JOBS_USAGE}`);
+          return 1;
+        }
+        const result = await withQueues(config, (queues) => retryFailedUpdates(queues, positionals.length > 0 ? { ids: positionals } : { bot: values.bot }));
+        if (values.json) io.out(JSON.stringify(result, null, 2));
+        else io.out(`Retried ${result.retried.length} failed update(s).${result.notFound.length > 0 ? ` Not failed or unknown: ${result.notFound.join(", ")}` : ""}`);
+        return result.notFound.length > 0 ? 1 : 0;
+      }
+      default:
+        io.err(`Unknown jobs command ${JSON.stringify(sub ?? "")}.\n\n${JOBS_USAGE}`);
+        return 1;
+    }
+  } catch (error) {
+    io.err(`jobs ${sub ?? ""}: cannot reach the queue (Redis): ${error instanceof Error ? error.message : String(error)}`);
+    return 1;
+  }
+}

@@ -1,0 +1,160 @@
+/**
+ * A queue-mode worker process: loads the same bots as the API (same loader, same plugins), then
+ * consumes the queues it is given: every partition of `telegram_updates` (one BullMQ Worker each,
+ * one job at a time per partition across all workers) and/or `drf_save`.
+ * `stop()` drains like the core: no new jobs, running ones finish up to the deadline; jobs only
+ * waiting for a retry are then handed back to their partition, and what still runs is reported
+ * (its lock expires and another worker picks it up).
+ */
+import { Worker, type Job } from "bullmq";
+import type { RedisConnection } from "./redis-connection.ts";
+import type { Logger } from "pino";
+import { startBots, type BotRegistry } from "../bots/bot-registry.ts";
+import type { ServiceConfig } from "../config/service-config.ts";
+import type { SecretScrubber } from "../logging/secret-scrubber.ts";
+import type { ProcessedUpdateRecord } from "../processing/update-job.ts";
+import { loadServiceBots, type StopReport } from "../service/build-service.ts";
+import type { PluginContext, ServicePlugin } from "../service/service-plugin.ts";
+import { sleep } from "../telegram/backoff.ts";
+import { createJournalProcessor, journalBackoffMs, logJournalSink, type QueueJournalSink } from "./journal-consumer.ts";
+import { JOURNAL_QUEUE, keyPrefixOf, UPDATES_QUEUE, type QueueFamily } from "./queue-names.ts";
+import { openQueues, type QueueSet } from "./update-queues.ts";
+import { createUpdateProcessor, UpdateFailedError } from "./update-processor.ts";
+
+export interface QueueWorkerDeps {
+  config: ServiceConfig;
+  logger: Logger;
+  scrubber: SecretScrubber;
+  /** A worker connection (createWorkerConnection): commands wait while Redis is away. */
+  connection: RedisConnection;
+  /** Which queues this process consumes. */
+  queues: readonly QueueFamily[];
+  /** Where drf_save records go. @defaultValue one "journal record" log line each */
+  journalSink?: QueueJournalSink;
+  plugins?: readonly ServicePlugin[];
+  /** Each settled update (tests listen here). */
+  onSettled?: (record: ProcessedUpdateRecord) => void;
+}
+
+export interface QueueWorker {
+  registry: BotRegistry;
+  /** Starts the bots (getMe, in the background) and begins consuming. */
+  start(): Promise<void>;
+  stop(deadlineMs?: number): Promise<StopReport>;
+}
+
+/** After the deadline, how long handlers still running get before they are reported unfinished. */
+const HANDBACK_GRACE_MS = 1_000;
+
+export async function buildQueueWorker(deps: QueueWorkerDeps): Promise<QueueWorker> {
+  const { config, logger, connection } = deps;
+  const plugins = deps.plugins ?? [];
+  const registry = await loadServiceBots({ config, logger, scrubber: deps.scrubber, plugins });
+  const queues: QueueSet = openQueues(connection, config, logger);
+  const deadline = new AbortController();
+  const running = new Map<string, { bot: string; update_id: number }>();
+  const workers: Worker[] = [];
+  const runs: Array<Promise<void>> = [];
+  const startAbort = new AbortController();
+  let botsStarted: Promise<void> = Promise.resolve();
+  // Plugins see no HTTP intake here; a closed stub keeps the context shape.
+  const pluginContext: PluginContext = { config, logger, registry, intake: { closed: true, accept: () => Promise.reject(new Error("no intake in a worker")) } };
+
+  const workerOptions = {
+    connection,
+    prefix: keyPrefixOf(config.QUEUE_PREFIX),
+    autorun: false,
+    lockDuration: config.QUEUE_LOCK_DURATION_MS,
+    stalledInterval: config.QUEUE_STALLED_INTERVAL_MS,
+    maxStalledCount: config.QUEUE_MAX_STALLED_COUNT,
+  };
+
+  function watch(worker: Worker): Worker {
+    const log = logger.child({ queue: worker.name });
+    worker.on("error", (error: Error) => log.debug({ err: error.message }, "worker error"));
+    worker.on("stalled", (jobId: string) => log.warn({ job: jobId }, "job stalled (its worker stopped answering); it runs again"));
+    worker.on("failed", (job: Job | undefined, error: Error) => {
+      if (job === undefined || error instanceof UpdateFailedError) return;
+      log.error({ job: job.id, err: error }, "job failed");
+      // A job failed outside the runner (too many stalls): its update may be delivered again.
+      if (worker.name !== JOURNAL_QUEUE) job.removeDeduplicationKey().catch(() => undefined);
+    });
+    return worker;
+  }
+
+  async function startConsuming(): Promise<void> {
+    if (deps.queues.includes(UPDATES_QUEUE)) {
+      const processUpdate = createUpdateProcessor({
+        registry,
+        logger,
+        config,
+        journal: queues.journal,
+        onSettled: (record) => {
+          deps.onSettled?.(record);
+          for (const plugin of plugins) plugin.onSettled?.(record);
+        },
+        deadline: deadline.signal,
+        running,
+      });
+      for (const queue of queues.partitions) {
+        // One job at a time per partition, over every worker: this is what keeps a chat in order.
+        await queue.setGlobalConcurrency(1);
+        workers.push(watch(new Worker(queue.name, processUpdate, { ...workerOptions, concurrency: 1 })));
+      }
+    }
+    if (deps.queues.includes(JOURNAL_QUEUE)) {
+      const sink = deps.journalSink ?? logJournalSink(logger.child({ component: "journal" }));
+      workers.push(
+        watch(
+          new Worker(JOURNAL_QUEUE, createJournalProcessor(sink), {
+            ...workerOptions,
+            concurrency: config.QUEUE_JOURNAL_CONCURRENCY,
+            settings: { backoffStrategy: (attemptsMade: number, _type?: string, error?: Error) => journalBackoffMs(attemptsMade, error, config.QUEUE_JOURNAL_RETRY_BASE_MS) },
+          }),
+        ),
+      );
+    }
+    for (const worker of workers) {
+      runs.push(worker.run().catch((error: unknown) => logger.error({ queue: worker.name, err: error }, "worker stopped with an error")));
+    }
+  }
+
+  return {
+    registry,
+    async start() {
+      botsStarted = startBots(registry, { logger, concurrency: config.GETME_CONCURRENCY, signal: startAbort.signal });
+      for (const plugin of plugins) await plugin.start?.(pluginContext);
+      await startConsuming();
+    },
+    async stop(deadlineMs = config.SHUTDOWN_DEADLINE_MS) {
+      for (const plugin of plugins) {
+        await plugin.beginShutdown?.(pluginContext).catch((error: unknown) => logger.error({ err: error, plugin: plugin.name }, "plugin failed to begin shutdown"));
+      }
+      logger.info({ running: running.size, deadlineMs }, "shutting down: no new jobs, finishing running ones");
+      const closed = Promise.all(workers.map((worker) => worker.close())).then(() => true);
+      const timer = new AbortController();
+      let drained = await Promise.race([closed, sleep(deadlineMs, timer.signal).then(() => false, () => false)]);
+      if (!drained) {
+        // Jobs waiting for a retry hand themselves back; handlers still running get a short grace.
+        deadline.abort();
+        drained = await Promise.race([closed, sleep(HANDBACK_GRACE_MS, timer.signal).then(() => false, () => false)]);
+      }
+      timer.abort();
+      const unfinished = [...running.values()];
+      for (const item of unfinished) {
+        logger.error({ bot: item.bot, update_id: item.update_id }, "update not finished at shutdown (another worker takes it over when its lock expires)");
+      }
+      for (const plugin of [...plugins].reverse()) {
+        await plugin.stop?.(pluginContext).catch((error: unknown) => logger.error({ err: error, plugin: plugin.name }, "plugin failed to stop"));
+      }
+      startAbort.abort();
+      await botsStarted;
+      if (drained) {
+        await Promise.allSettled(runs);
+        await queues.close();
+      }
+      logger.info({ unfinished: unfinished.length }, "shutdown complete");
+      return { unfinished: unfinished.map((item) => ({ bot: item.bot, update_id: item.update_id })) };
+    },
+  };
+}

@@ -1,0 +1,93 @@
+/**
+ * Runs one `telegram_updates` job: the core's update runner (same middleware, same failure
+ * policy), with retries inside the job so its partition stays blocked and the chat's later
+ * updates cannot overtake it. When the update is settled, its record goes to `drf_save`; a
+ * final failure releases the duplicate claim (a redelivery runs again) and fails the job, which
+ * BullMQ keeps with its error for `jobs failed` / `jobs retry`.
+ * At the shutdown deadline a job that is only waiting for its next attempt is handed back to the
+ * front of its partition instead of being held until the worker dies.
+ */
+import { UnrecoverableError, WaitingError, type Job, type Queue } from "bullmq";
+import type { Logger } from "pino";
+import type { BotRegistry } from "../bots/bot-registry.ts";
+import type { ServiceConfig } from "../config/service-config.ts";
+import { orderingKey, readUpdateFacts } from "../processing/update-key.ts";
+import { newUpdateJob, type ProcessedUpdateRecord } from "../processing/update-job.ts";
+import { createUpdateRunner } from "../processing/update-runner.ts";
+import { sleep } from "../telegram/backoff.ts";
+import { isUpdateJobData } from "./update-job-data.ts";
+
+export interface UpdateProcessorDeps {
+  registry: BotRegistry;
+  logger: Logger;
+  config: Pick<ServiceConfig, "HANDLER_MAX_ATTEMPTS" | "HANDLER_RETRY_BASE_MS" | "HANDLER_TIMEOUT_MS">;
+  /** `drf_save`: one job per settled update. */
+  journal: Queue;
+  /** Each settled update (plugins' onSettled). */
+  onSettled?: (record: ProcessedUpdateRecord) => void;
+  /** Aborted at the shutdown deadline. */
+  deadline: AbortSignal;
+  /** Jobs running now, for the shutdown report. */
+  running: Map<string, { bot: string; update_id: number }>;
+}
+
+/** The job's error: the update's last failure, as the runner recorded it. */
+export class UpdateFailedError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "UpdateFailedError";
+  }
+}
+
+export function createUpdateProcessor(deps: UpdateProcessorDeps): (job: Job, token?: string) => Promise<void> {
+  const { config, logger } = deps;
+  return async (job, token) => {
+    if (!isUpdateJobData(job.data)) throw new UnrecoverableError("job data is not an update (bot, update, accepted_at)");
+    const { bot, update, accepted_at: acceptedAt } = job.data;
+    const facts = readUpdateFacts(update);
+    const updateJob = newUpdateJob(bot, update, facts, acceptedAt);
+    const log = logger.child({ bot, update_id: updateJob.updateId });
+    let record: ProcessedUpdateRecord | undefined;
+    const run = createUpdateRunner({
+      registry: deps.registry,
+      logger,
+      dedup: undefined,
+      maxAttempts: config.HANDLER_MAX_ATTEMPTS,
+      retryBaseMs: config.HANDLER_RETRY_BASE_MS,
+      timeoutMs: config.HANDLER_TIMEOUT_MS,
+      onSettled: (settled) => {
+        record = settled;
+      },
+    });
+
+    const runningId = `${job.queueName}/${job.id ?? ""}`;
+    deps.running.set(runningId, { bot, update_id: updateJob.updateId });
+    log.debug({ queue: job.queueName, job: job.id, key: orderingKey(facts), stalled: job.stalledCounter }, "update job started");
+    try {
+      for (;;) {
+        const outcome = await run(updateJob);
+        if (outcome.kind === "done") break;
+        try {
+          await sleep(outcome.delayMs, deps.deadline);
+        } catch {
+          // Shutdown deadline: back to the front of the partition, still ahead of the chat's later updates.
+          await job.moveToWait(token);
+          log.info({ queue: job.queueName, attempts: updateJob.attempts }, "update handed back to the queue at shutdown");
+          throw new WaitingError();
+        }
+      }
+    } finally {
+      deps.running.delete(runningId);
+    }
+
+    const settled = record;
+    if (settled === undefined) throw new Error("the update runner finished without a record");
+    deps.onSettled?.(settled);
+    await deps.journal.add("record", settled);
+    if (settled.status !== "success") {
+      await job.removeDeduplicationKey();
+      const where = settled.handler_file === undefined ? "" : ` (${settled.handler_file})`;
+      throw new UpdateFailedError(`${settled.error ?? "failed"}${where}`);
+    }
+  };
+}
