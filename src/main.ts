@@ -10,6 +10,13 @@ import { createLogger } from "./logging/logger.ts";
 import { SecretScrubber } from "./logging/secret-scrubber.ts";
 import { buildService } from "./service/build-service.ts";
 import { registerBotModuleResolver } from "./bots/register-bot-module-resolver.ts";
+import { journalPlugin } from "./journal/journal-plugin.ts";
+import { sessionPlugin } from "./session/session-plugin.ts";
+import { createQueueApi } from "./queue/queue-api.ts";
+import { isQueueMode } from "./queue/queue-mode.ts";
+import { createWebhookPlugin } from "./gateway/webhook-plugin.ts";
+import { createPollingPlugin } from "./polling/polling-plugin.ts";
+import { createFloodControlPlugin } from "./flood-control/flood-control-plugin.ts";
 
 function loadConfigOrExit(): ServiceConfig {
   try {
@@ -41,9 +48,21 @@ async function main(): Promise<void> {
   });
 
   logger.info({ botsDir: config.BOTS_DIR, logFile, apiRoot: config.TELEGRAM_API_ROOT }, "service starting");
-  const service = await buildService({ config, logger, scrubber });
+  const plugins = [sessionPlugin({ config, logger }), journalPlugin({ config, logger, onSecret: (secret) => scrubber.add(secret) })];
+  // Telegram-facing side: webhook routes (BOT_MODE=webhook), long polling (BOT_MODE=polling), outgoing flood control.
+  plugins.push(createWebhookPlugin({ config, onSecret: (secret) => scrubber.add(secret) }), createPollingPlugin({ config }), createFloodControlPlugin({ config, logger }));
+  // Queue mode: updates go to Redis and workers (npm run worker) handle them.
+  const queue = isQueueMode(config) ? createQueueApi({ config, logger, scrubber }) : undefined;
+  const service = await buildService({
+    config,
+    logger,
+    scrubber,
+    plugins: queue === undefined ? plugins : [...plugins, queue.plugin],
+    intake: queue?.intake,
+    readinessExtra: queue?.readinessExtra,
+  });
   const { address } = await service.start();
-  logger.info({ address, bots: service.registry.counts() }, "service started");
+  logger.info({ address, bots: service.registry.counts(), mode: queue === undefined ? "embedded" : "queue" }, "service started");
 
   let stopping = false;
   const shutdown = (signal: NodeJS.Signals) => {

@@ -128,6 +128,7 @@ export async function loadBots(folders: readonly BotFolder[], options: LoadBotsO
           const identity = await readBotIdentity(folder, options.onSecret);
           options.onSecret(identity.token);
           options.onSecret(identity.internalKey);
+          if (typeof identity.settings.BOT_WEBHOOK_SECRET === "string") options.onSecret(identity.settings.BOT_WEBHOOK_SECRET);
           name = identity.name;
           const built = await buildBot(folder, identity, options);
           return new LoadedBot({

@@ -21,6 +21,8 @@ export interface BotIdentity {
   token: string;
   internalKey: string;
   env: BotEnv;
+  /** Every other setting of the bot, raw: `.env` values, overridden by config.ts exports (e.g. BOT_WEBHOOK_SECRET). */
+  settings: Readonly<Record<string, unknown>>;
 }
 
 export interface MountedHandler {
@@ -108,7 +110,7 @@ export async function readBotIdentity(folder: BotFolder, onSecret: (secret: stri
     }
     values[key] = value;
   }
-  return { name: values.BOT_NAME ?? "", token: values.BOT_TOKEN ?? "", internalKey: values.BOT_INTERNAL_KEY ?? "", env };
+  return { name: values.BOT_NAME ?? "", token: values.BOT_TOKEN ?? "", internalKey: values.BOT_INTERNAL_KEY ?? "", env, settings: { ...env, ...exported } };
 }
 
 /** Imports one handler file and returns the Composers it exports: default first, then named. */

@@ -8,11 +8,15 @@ import { parseServiceConfig, type ServiceConfig } from "../config/service-config
 import { ConfigError } from "../errors/service-error.ts";
 import { formatBotListing, listBots } from "./list-bots.ts";
 import { registerBotModuleResolver } from "../bots/register-bot-module-resolver.ts";
+import { JOBS_USAGE, runJobsCommand } from "../queue/cli/jobs-command.ts";
+import { WEBHOOK_USAGE, runWebhookCommand } from "../gateway/webhook-cli.ts";
 
 const USAGE = `Usage: npm run bots -- <command> [options]
 
 Commands:
   list [--json]          discovered bots, handler files in mount order, fallback or echo, load errors
+${JOBS_USAGE}
+${WEBHOOK_USAGE}
 `;
 
 export interface CliIo {
@@ -40,6 +44,10 @@ export async function runCli(argv: readonly string[], env: Record<string, string
       io.out(values.json === true ? JSON.stringify(listing, null, 2) : formatBotListing(listing, config.BOTS_DIR));
       return 0;
     }
+    case "jobs":
+      return runJobsCommand(rest, config, io);
+    case "webhook":
+      return runWebhookCommand(rest, config, io);
     case undefined:
     case "help":
     case "--help":

@@ -562,3 +562,97 @@ describe("main.ts as its own process", () => {
     }
   });
 });
+
+describe("updates for bots: getUpdates and webhooks", () => {
+  it("getUpdates returns queued updates from the offset, drops confirmed ones, and honours limit", async () => {
+    for (let i = 0; i < 3; i++) standIn.pushUpdate(TOKEN_A, { message: { message_id: i, date: 0, chat: { id: 1, type: "private" }, text: `t${i}` } });
+    standIn.pushUpdate(TOKEN_B, { update_id: 900, message: { message_id: 1, date: 0, chat: { id: 1, type: "private" }, text: "b" } });
+    const first = await api().getUpdates({ limit: 2 });
+    expect(first.map((u) => u.update_id)).toEqual([1, 2]);
+    const next = await api().getUpdates({ offset: 3 });
+    expect(next.map((u) => u.update_id)).toEqual([3]);
+    expect(standIn.pendingUpdates(TOKEN_A).map((u) => u.update_id)).toEqual([3]);
+    expect((await api(TOKEN_B).getUpdates()).map((u) => u.update_id)).toEqual([900]);
+  });
+
+  it("holds a long poll until an update arrives, or until the timeout with an empty batch", async () => {
+    const started = performance.now();
+    const empty = await api().getUpdates({ timeout: 1 });
+    expect(empty).toEqual([]);
+    expect(performance.now() - started).toBeGreaterThanOrEqual(950);
+    const waiting = api().getUpdates({ timeout: 10 });
+    await standIn.waitFor((s) => s.calls({ method: "getUpdates" }).length === 2);
+    standIn.pushUpdate(TOKEN_A, { callback_query: { id: "1" } });
+    const t0 = performance.now();
+    expect((await waiting).map((u) => u.update_id)).toEqual([1]);
+    expect(performance.now() - t0).toBeLessThan(500);
+  });
+
+  it("answers 409 to the older poll when a second poller calls, and to getUpdates while a webhook is set", async () => {
+    const older = rejection(api().getUpdates({ timeout: 10 }));
+    await standIn.waitFor((s) => s.calls({ method: "getUpdates" }).length === 1);
+    const newer = api().getUpdates({ timeout: 1 });
+    const error = (await older) as GrammyError;
+    expect(error).toBeInstanceOf(GrammyError);
+    expect(error.error_code).toBe(409);
+    expect(error.description).toContain("terminated by other getUpdates request");
+    expect(await newer).toEqual([]);
+    await api().setWebhook("http://127.0.0.1:1/hook");
+    const conflict = (await rejection(api().getUpdates())) as GrammyError;
+    expect(conflict.error_code).toBe(409);
+    expect(conflict.description).toContain("webhook is active");
+  });
+
+  it("keeps webhook settings per token, reports them, and delivers with the secret header", async () => {
+    const received: Array<{ secret: string | undefined; body: string }> = [];
+    const { createServer } = await import("node:http");
+    let status = 200;
+    const hook = createServer((req, res) => {
+      let body = "";
+      req.on("data", (c: Buffer) => (body += c.toString()));
+      req.on("end", () => {
+        received.push({ secret: req.headers["x-telegram-bot-api-secret-token"] as string | undefined, body });
+        res.writeHead(status).end();
+      });
+    });
+    await new Promise<void>((resolve) => hook.listen(0, "127.0.0.1", resolve));
+    const url = `http://127.0.0.1:${(hook.address() as { port: number }).port}/telegram/A`;
+    try {
+      expect((await rejection(api().setWebhook(url, { secret_token: "bad secret!" })) as GrammyError).error_code).toBe(400);
+      await api().setWebhook(url, { secret_token: "s3cret", max_connections: 5, allowed_updates: ["message"] });
+      standIn.pushUpdate(TOKEN_A, { message: { message_id: 1, date: 0, chat: { id: 1, type: "private" }, text: "hi" } });
+      standIn.pushUpdate(TOKEN_A, { edited_message: { message_id: 1, date: 0, chat: { id: 1, type: "private" }, text: "filtered" } });
+      standIn.pushUpdate(TOKEN_A, { message: { message_id: 2, date: 0, chat: { id: 1, type: "private" }, text: "second" } });
+      expect((await api().getWebhookInfo())).toMatchObject({ url, pending_update_count: 3, max_connections: 5, allowed_updates: ["message"] });
+      status = 500;
+      expect((await standIn.deliverWebhook(TOKEN_A)).map((d) => [d.updateId, d.status])).toEqual([[1, 500]]);
+      expect((await api().getWebhookInfo())).toMatchObject({ pending_update_count: 3, last_error_message: "Wrong response from the webhook: 500 Internal Server Error" });
+      status = 200;
+      expect((await standIn.deliverWebhook(TOKEN_A)).map((d) => [d.updateId, d.status])).toEqual([[1, 200], [3, 200]]);
+      expect(received.map((r) => r.secret)).toEqual(["s3cret", "s3cret", "s3cret"]);
+      expect(JSON.parse(received[2]?.body ?? "{}")).toMatchObject({ update_id: 3, message: { text: "second" } });
+      expect((await api().getWebhookInfo()).pending_update_count).toBe(0);
+      expect((await api(TOKEN_B).getWebhookInfo()).url).toBe("");
+      await api().deleteWebhook();
+      expect(standIn.webhook(TOKEN_A)).toBeUndefined();
+    } finally {
+      await new Promise<void>((resolve) => hook.close(() => resolve()));
+    }
+  });
+
+  it("leaves chat_member and reaction updates out unless asked for", async () => {
+    standIn.pushUpdate(TOKEN_A, { chat_member: {} });
+    standIn.pushUpdate(TOKEN_A, { message_reaction: {} });
+    standIn.pushUpdate(TOKEN_A, { poll: {} });
+    expect((await api().getUpdates()).map((u) => u.update_id)).toEqual([3]);
+    standIn.pushUpdate(TOKEN_A, { chat_member: {} });
+    expect((await api().getUpdates({ allowed_updates: ["chat_member"] })).map((u) => u.update_id)).toEqual([4]);
+  });
+
+  it("control API: push-update and deliver-webhook", async () => {
+    const pushed = await fetch(`${standIn.apiRoot}/__stand-in/push-update`, { method: "POST", body: JSON.stringify({ token: TOKEN_A, update: { message: { text: "x" } } }) });
+    expect(((await pushed.json()) as { result: { update_id: number } }).result.update_id).toBe(1);
+    const refused = await fetch(`${standIn.apiRoot}/__stand-in/deliver-webhook`, { method: "POST", body: JSON.stringify({ token: TOKEN_A }) });
+    expect(refused.status).toBe(400);
+  });
+});

@@ -8,11 +8,17 @@
  * from a proxy, slowness, dropped sockets, arbitrary Telegram errors, revoked tokens). A small
  * control API under `/__stand-in/` lets a test drive a stand-in that runs in another process.
  *
+ * Updates can flow to bots as with Telegram: a test pushes them into a per-token queue, and they
+ * come out through getUpdates (offset confirmation, `timeout` long polls, 409 while a webhook is
+ * set or when a newer getUpdates replaces a pending one) or through webhook delivery to the URL
+ * set with setWebhook (with the X-Telegram-Bot-Api-Secret-Token header), whose HTTP status is
+ * recorded; getWebhookInfo reports the URL, pending count and last error.
+ *
  * Tokens are test secrets: nothing here writes them to the console, and error messages built here
  * never include them.
  */
 
-import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import { createServer, STATUS_CODES, type IncomingMessage, type ServerResponse } from "node:http";
 import type { Socket } from "node:net";
 import { performance } from "node:perf_hooks";
 
@@ -65,6 +71,11 @@ export interface BotApiStandInOptions {
   port?: number;
   /** Added to every Bot API answer (faulted ones included), default 0. */
   latencyMs?: number;
+  /**
+   * Enforce a Telegram-like flood limit: more than this many messages to one chat of one token
+   * within any second are answered 429 (retry_after 1). Default: no limit.
+   */
+  floodLimitPerChatPerSecond?: number;
 }
 
 export interface SentMessage {
@@ -73,6 +84,27 @@ export interface SentMessage {
   text: string;
   seq: number;
   receivedAt: number;
+}
+
+/** What setWebhook stored for a token, as getWebhookInfo reports it. */
+export interface WebhookState {
+  url: string;
+  secretToken: string | undefined;
+  maxConnections: number;
+  allowedUpdates: string[];
+  lastErrorDate: number | undefined;
+  lastErrorMessage: string | undefined;
+}
+
+export interface WebhookDelivery {
+  token: string;
+  updateId: number;
+  url: string;
+  /** HTTP status the webhook answered; undefined when the connection failed. */
+  status: number | undefined;
+  /** Whether a secret header was sent. */
+  secretSent: boolean;
+  deliveredAt: number;
 }
 
 export interface BotApiStandIn {
@@ -87,6 +119,23 @@ export interface BotApiStandIn {
   clearFaults(): void;
   /** Forgets calls, sent messages, fault rules, rejected tokens and message-id counters. */
   reset(): void;
+  /**
+   * Queues an update for a token, as Telegram does when a user writes to the bot. Without an
+   * `update_id` one is given (one more than the last). Returns the update as queued.
+   */
+  pushUpdate(token: string, update: Record<string, unknown>): Record<string, unknown>;
+  /** Updates queued and not yet confirmed (getUpdates offset) or delivered (webhook 2xx). */
+  pendingUpdates(token: string): Array<Record<string, unknown>>;
+  /** The webhook set for a token, if any. */
+  webhook(token: string): WebhookState | undefined;
+  /**
+   * Delivers the token's pending updates in order to its webhook, with its secret (or `secret`
+   * instead: a string, or null for none). Stops at the first answer that is not 2xx, which stays
+   * pending and becomes getWebhookInfo's last error, as with Telegram. Returns this round's deliveries.
+   */
+  deliverWebhook(token: string, options?: { secret?: string | null; max?: number }): Promise<WebhookDelivery[]>;
+  /** Every webhook delivery so far. */
+  webhookDeliveries(filter?: { token?: string }): WebhookDelivery[];
   close(): Promise<void>;
 }
 
@@ -98,6 +147,20 @@ const MAX_BODY_BYTES = 64 * 1024 * 1024;
 /** Telegram itself does not hold a long poll much beyond this. */
 const MAX_LONG_POLL_SECONDS = 60;
 const WAIT_FOR_POLL_MS = 5;
+/** Update types Telegram sends only to bots that asked for them in allowed_updates. */
+const OPT_IN_UPDATE_TYPES = new Set(["chat_member", "message_reaction", "message_reaction_count"]);
+const SECRET_TOKEN_SHAPE = /^[A-Za-z0-9_-]{1,256}$/;
+
+/** Per token: the update queue, the webhook, and the getUpdates request being held, if any. */
+interface TokenState {
+  queue: Array<Record<string, unknown>>;
+  lastUpdateId: number;
+  webhook: WebhookState | undefined;
+  /** Ends the pending long poll with 409 (a newer getUpdates replaced it). */
+  terminatePoll: (() => void) | undefined;
+  /** Wake-ups of long polls waiting for an update. */
+  waiters: Set<() => void>;
+}
 
 /** Methods whose result is the sent Message (sendChatAction is a `send*` that answers `true`). */
 const MESSAGE_METHODS = new Set([
@@ -154,6 +217,10 @@ export async function startBotApiStandIn(options: BotApiStandInOptions = {}): Pr
   /** Message ids are per chat in Telegram; keyed by token too so two bots never share a counter. */
   let messageIds = new Map<string, number>();
   let nextSeq = 1;
+  let tokenStates = new Map<string, TokenState>();
+  let deliveries: WebhookDelivery[] = [];
+  /** Arrival times of the messages taken in the last second, per token and chat (flood limit). */
+  let recentSends = new Map<string, number[]>();
   let closed = false;
   let closing: Promise<void> | undefined;
   const sockets = new Set<Socket>();
@@ -181,6 +248,129 @@ export async function startBotApiStandIn(options: BotApiStandInOptions = {}): Pr
     return id;
   }
 
+  function tokenState(token: string): TokenState {
+    let state = tokenStates.get(token);
+    if (state === undefined) {
+      state = { queue: [], lastUpdateId: 0, webhook: undefined, terminatePoll: undefined, waiters: new Set() };
+      tokenStates.set(token, state);
+    }
+    return state;
+  }
+
+  /** Resolves when an update is pushed for `state`, after `ms`, on `wake()`, or when the stand-in closes. */
+  function waitForUpdate(state: TokenState, ms: number): { done: Promise<void>; wake: () => void } {
+    let wake = (): void => undefined;
+    const done = new Promise<void>((resolve) => {
+      wake = (): void => {
+        state.waiters.delete(wake);
+        sleepers.delete(wake);
+        clearTimeout(timer);
+        resolve();
+      };
+      const timer = setTimeout(wake, ms);
+      state.waiters.add(wake);
+      sleepers.add(wake);
+    });
+    return { done, wake };
+  }
+
+  function dropPending(state: TokenState): void {
+    state.queue = [];
+  }
+
+  async function handleGetUpdates(call: RecordedCall, res: ServerResponse, answer: (status: number, payload: unknown) => void): Promise<void> {
+    const state = tokenState(call.token);
+    if (state.webhook !== undefined) {
+      const { status, body } = telegramError(409, "Conflict: can't use getUpdates method while webhook is active; use deleteWebhook to delete the webhook first");
+      answer(status, body);
+      return;
+    }
+    // As with Telegram, a newer getUpdates ends the one still waiting; the older gets the 409.
+    state.terminatePoll?.();
+    const offset = Number(call.payload["offset"] ?? 0);
+    if (Number.isInteger(offset) && offset > 0) state.queue = state.queue.filter((u) => (u.update_id as number) >= offset);
+    else if (Number.isInteger(offset) && offset < 0) state.queue = state.queue.slice(offset);
+    const allowed = readAllowedUpdates(call.payload["allowed_updates"]);
+    state.queue = state.queue.filter((u) => updateAllowed(u, allowed));
+    const limitRaw = Number(call.payload["limit"] ?? 100);
+    const limit = Number.isInteger(limitRaw) && limitRaw >= 1 && limitRaw <= 100 ? limitRaw : 100;
+    const timeout = Number(call.payload["timeout"] ?? 0);
+    const deadline = performance.now() + (Number.isFinite(timeout) && timeout > 0 ? Math.min(timeout, MAX_LONG_POLL_SECONDS) * 1000 : 0);
+
+    let terminated = false;
+    let wakeSelf: (() => void) | undefined;
+    const terminate = (): void => {
+      terminated = true;
+      wakeSelf?.();
+    };
+    state.terminatePoll = terminate;
+    const gone = (): void => wakeSelf?.();
+    res.once("close", gone);
+    try {
+      while (state.queue.length === 0 && !terminated && !closed && !res.destroyed) {
+        const remaining = deadline - performance.now();
+        if (remaining <= 0) break;
+        const waiting = waitForUpdate(state, remaining);
+        wakeSelf = waiting.wake;
+        await waiting.done;
+        wakeSelf = undefined;
+      }
+    } finally {
+      res.off("close", gone);
+      if (state.terminatePoll === terminate) state.terminatePoll = undefined;
+    }
+    if (closed || res.destroyed) return;
+    if (terminated) {
+      const { status, body } = telegramError(409, "Conflict: terminated by other getUpdates request; make sure that only one bot instance is running");
+      answer(status, body);
+      return;
+    }
+    answer(200, { ok: true, result: state.queue.slice(0, limit) });
+  }
+
+  function setWebhook(token: string, payload: Record<string, unknown>): { status: number; body: unknown } {
+    const state = tokenState(token);
+    const url = payload["url"];
+    if (typeof url !== "string") return telegramError(400, "Bad Request: bad webhook: An HTTPS URL must be provided for webhook");
+    if (truthy(payload["drop_pending_updates"])) dropPending(state);
+    if (url === "") {
+      state.webhook = undefined;
+      return { status: 200, body: { ok: true, result: true, description: "Webhook was deleted" } };
+    }
+    try {
+      new URL(url);
+    } catch {
+      return telegramError(400, "Bad Request: bad webhook: Failed to resolve host: Name or service not known");
+    }
+    const secret = payload["secret_token"];
+    if (secret !== undefined && (typeof secret !== "string" || !SECRET_TOKEN_SHAPE.test(secret))) {
+      return telegramError(400, "Bad Request: secret token contains unallowed characters");
+    }
+    const maxConnections = Number(payload["max_connections"] ?? 40);
+    state.webhook = {
+      url,
+      secretToken: secret,
+      maxConnections: Number.isInteger(maxConnections) ? Math.min(100, Math.max(1, maxConnections)) : 40,
+      allowedUpdates: readAllowedUpdates(payload["allowed_updates"]),
+      lastErrorDate: undefined,
+      lastErrorMessage: undefined,
+    };
+    return { status: 200, body: { ok: true, result: true, description: "Webhook was set" } };
+  }
+
+  function webhookInfo(token: string): Record<string, unknown> {
+    const state = tokenState(token);
+    const hook = state.webhook;
+    const info: Record<string, unknown> = { url: hook?.url ?? "", has_custom_certificate: false, pending_update_count: state.queue.length };
+    if (hook !== undefined) {
+      info["max_connections"] = hook.maxConnections;
+      if (hook.allowedUpdates.length > 0) info["allowed_updates"] = hook.allowedUpdates;
+      if (hook.lastErrorDate !== undefined) info["last_error_date"] = hook.lastErrorDate;
+      if (hook.lastErrorMessage !== undefined) info["last_error_message"] = hook.lastErrorMessage;
+    }
+    return info;
+  }
+
   function takeFault(call: RecordedCall): Fault | undefined {
     const chatId = normaliseChatId(call.payload["chat_id"]);
     const index = rules.findIndex(({ rule }) => {
@@ -205,6 +395,16 @@ export async function startBotApiStandIn(options: BotApiStandInOptions = {}): Pr
     if (MESSAGE_METHODS.has(method) || method === "copyMessage" || method === "sendMediaGroup") {
       const chatId = normaliseChatId(payload["chat_id"]);
       if (chatId === undefined) return telegramError(400, "Bad Request: chat_id is empty");
+      if (options.floodLimitPerChatPerSecond !== undefined) {
+        const key = `${token}\u0000${String(chatId)}`;
+        const recent = (recentSends.get(key) ?? []).filter((at) => at > call.receivedAt - 1000);
+        if (recent.length >= options.floodLimitPerChatPerSecond) {
+          call.fault = "too-many-requests";
+          return telegramError(429, "Too Many Requests: retry after 1", { retry_after: 1 });
+        }
+        recent.push(call.receivedAt);
+        recentSends.set(key, recent);
+      }
       if (method === "sendMessage") {
         const text = payload["text"];
         if (typeof text !== "string" || text === "") {
@@ -235,11 +435,16 @@ export async function startBotApiStandIn(options: BotApiStandInOptions = {}): Pr
     switch (method) {
       case "getMe":
         return ok(bot);
-      case "getUpdates":
-        // There is never an update to deliver; grammY's polling loop only needs a valid empty batch.
-        return ok([]);
+      case "setWebhook":
+        return setWebhook(token, payload);
+      case "deleteWebhook": {
+        const state = tokenState(token);
+        state.webhook = undefined;
+        if (truthy(payload["drop_pending_updates"])) dropPending(state);
+        return { status: 200, body: { ok: true, result: true, description: "Webhook was deleted" } };
+      }
       case "getWebhookInfo":
-        return ok({ url: "", has_custom_certificate: false, pending_update_count: 0 });
+        return ok(webhookInfo(token));
       default:
         return ok(true);
     }
@@ -333,11 +538,8 @@ export async function startBotApiStandIn(options: BotApiStandInOptions = {}): Pr
     }
 
     if (method === "getUpdates") {
-      const timeout = Number(call.payload["timeout"] ?? 0);
-      if (Number.isFinite(timeout) && timeout > 0) {
-        await sleep(Math.min(timeout, MAX_LONG_POLL_SECONDS) * 1000);
-        if (closed || res.destroyed) return;
-      }
+      await handleGetUpdates(call, res, answer);
+      return;
     }
     const { status, body: resultBody } = resultFor(call);
     answer(status, resultBody);
@@ -369,6 +571,23 @@ export async function startBotApiStandIn(options: BotApiStandInOptions = {}): Pr
       case "POST reset":
         standIn.reset();
         break;
+      case "POST push-update": {
+        const { token, update } = parseJsonObject(body);
+        if (typeof token !== "string" || token === "") throw new BadRequest("token must be a non-empty string");
+        if (typeof update !== "object" || update === null || Array.isArray(update)) throw new BadRequest("update must be an object");
+        sendJson(res, 200, { ok: true, result: standIn.pushUpdate(token, update as Record<string, unknown>) });
+        return;
+      }
+      case "POST deliver-webhook": {
+        const { token } = parseJsonObject(body);
+        if (typeof token !== "string" || token === "") throw new BadRequest("token must be a non-empty string");
+        if (standIn.webhook(token) === undefined) throw new BadRequest("no webhook is set for this token");
+        sendJson(res, 200, { ok: true, result: await standIn.deliverWebhook(token) });
+        return;
+      }
+      case "GET webhook-deliveries":
+        sendJson(res, 200, standIn.webhookDeliveries(filterFromQuery(url)));
+        return;
       default:
         sendJson(res, 404, { ok: false, error_code: 404, description: `Not Found: no control route ${route}` });
         return;
@@ -478,6 +697,69 @@ export async function startBotApiStandIn(options: BotApiStandInOptions = {}): Pr
       rules = [];
       rejectedTokens.clear();
       messageIds = new Map();
+      for (const state of tokenStates.values()) {
+        state.terminatePoll?.();
+        for (const wake of [...state.waiters]) wake();
+      }
+      tokenStates = new Map();
+      deliveries = [];
+      recentSends = new Map();
+    },
+    pushUpdate(token, update) {
+      const state = tokenState(token);
+      const given = update["update_id"];
+      const updateId = typeof given === "number" && Number.isSafeInteger(given) ? given : state.lastUpdateId + 1;
+      state.lastUpdateId = Math.max(state.lastUpdateId, updateId);
+      const queued = { ...update, update_id: updateId };
+      state.queue.push(queued);
+      for (const wake of [...state.waiters]) wake();
+      return { ...queued };
+    },
+    pendingUpdates(token) {
+      return (tokenStates.get(token)?.queue ?? []).map((u) => ({ ...u }));
+    },
+    webhook(token) {
+      const hook = tokenStates.get(token)?.webhook;
+      return hook === undefined ? undefined : { ...hook, allowedUpdates: [...hook.allowedUpdates] };
+    },
+    async deliverWebhook(token, options = {}) {
+      const state = tokenState(token);
+      const hook = state.webhook;
+      if (hook === undefined) throw new Error("stand-in deliverWebhook: no webhook is set for this token");
+      const round: WebhookDelivery[] = [];
+      while (state.queue.length > 0 && round.length < (options.max ?? Infinity) && !closed) {
+        const update = state.queue[0] as Record<string, unknown>;
+        if (!updateAllowed(update, hook.allowedUpdates)) {
+          state.queue.shift();
+          continue;
+        }
+        const secret = options.secret === undefined ? hook.secretToken : (options.secret ?? undefined);
+        const headers: Record<string, string> = { "content-type": "application/json" };
+        if (secret !== undefined) headers["x-telegram-bot-api-secret-token"] = secret;
+        let status: number | undefined;
+        try {
+          const response = await fetch(hook.url, { method: "POST", headers, body: JSON.stringify(update), signal: AbortSignal.timeout(10_000) });
+          status = response.status;
+          await response.arrayBuffer();
+        } catch {
+          status = undefined;
+        }
+        const delivery: WebhookDelivery = { token, updateId: update["update_id"] as number, url: hook.url, status, secretSent: secret !== undefined, deliveredAt: performance.now() };
+        deliveries.push(delivery);
+        round.push(delivery);
+        if (status !== undefined && status >= 200 && status < 300) {
+          // Only the delivered update leaves the queue; one pushed meanwhile stays behind it.
+          if (state.queue[0] === update) state.queue.shift();
+          continue;
+        }
+        hook.lastErrorDate = Math.floor(Date.now() / 1000);
+        hook.lastErrorMessage = status === undefined ? "Connection refused" : `Wrong response from the webhook: ${status} ${STATUS_CODES[status] ?? ""}`.trim();
+        break;
+      }
+      return round.map((d) => ({ ...d }));
+    },
+    webhookDeliveries(filter = {}) {
+      return deliveries.filter((d) => filter.token === undefined || d.token === filter.token).map((d) => ({ ...d }));
     },
     close() {
       closing ??= new Promise<void>((resolve, reject) => {
@@ -522,6 +804,29 @@ export function botIdFromToken(token: string): number {
     hash = Math.imul(hash, 0x01000193);
   }
   return (hash >>> 0) + 1;
+}
+
+/** allowed_updates as sent (an array, or a JSON array in a urlencoded body); [] is Telegram's default. */
+function readAllowedUpdates(value: unknown): string[] {
+  let list = value;
+  if (typeof value === "string") {
+    try {
+      list = JSON.parse(value) as unknown;
+    } catch {
+      return [];
+    }
+  }
+  return Array.isArray(list) ? list.filter((item): item is string => typeof item === "string") : [];
+}
+
+function updateAllowed(update: Record<string, unknown>, allowed: readonly string[]): boolean {
+  const type = Object.keys(update).find((key) => key !== "update_id");
+  if (type === undefined) return true;
+  return allowed.length === 0 ? !OPT_IN_UPDATE_TYPES.has(type) : allowed.includes(type);
+}
+
+function truthy(value: unknown): boolean {
+  return value === true || value === "true" || value === "1";
 }
 
 function ok(result: unknown): { status: number; body: unknown } {

@@ -1,0 +1,55 @@
+/**
+ * `npm run gateway`: the Telegram-facing gateway as its own process. Receives webhooks on
+ * GATEWAY_IP:GATEWAY_PORT and forwards them to GATEWAY_FORWARD_URL. SIGTERM/SIGINT: new calls get
+ * 503 (Telegram redelivers them), forwards in flight finish, then the process exits 0.
+ */
+import { registerBotModuleResolver } from "../bots/register-bot-module-resolver.ts";
+import { readServiceEnv } from "../config/load-env.ts";
+import { parseServiceConfig } from "../config/service-config.ts";
+import { ConfigError } from "../errors/service-error.ts";
+import { createLogger } from "../logging/logger.ts";
+import { SecretScrubber } from "../logging/secret-scrubber.ts";
+import { buildGateway } from "./build-gateway.ts";
+
+async function main(): Promise<void> {
+  const config = parseServiceConfig(readServiceEnv());
+  const scrubber = new SecretScrubber();
+  const { logger, flush } = createLogger({ level: config.LOG_LEVEL, logDir: config.LOG_DIR, scrubber });
+  registerBotModuleResolver(config.BOTS_DIR);
+  process.on("uncaughtException", (error) => {
+    logger.fatal({ err: error }, "uncaught exception, exiting");
+    flush();
+    process.exit(1);
+  });
+
+  const gateway = await buildGateway({ config, logger, scrubber });
+  const { address } = await gateway.start();
+  logger.info({ address, bots: gateway.bots.length }, "gateway started");
+
+  let stopping = false;
+  const shutdown = (signal: NodeJS.Signals) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, "signal received, gateway shutting down");
+    gateway.stop().then(
+      () => {
+        logger.info("gateway stopped");
+        flush();
+        process.exit(0);
+      },
+      (error: unknown) => {
+        logger.error({ err: error }, "gateway shutdown failed");
+        flush();
+        process.exit(1);
+      },
+    );
+  };
+  process.on("SIGTERM", shutdown);
+  process.on("SIGINT", shutdown);
+}
+
+main().catch((error: unknown) => {
+  const message = error instanceof ConfigError ? error.message : error instanceof Error ? (error.stack ?? error.message) : String(error);
+  process.stderr.write(`gateway failed to start: ${message}\n`);
+  process.exit(1);
+});
