@@ -1,0 +1,2 @@
+/** The one queue both BullMQ baseline processes use. */
+export const BASELINE_QUEUE = "bench-updates";

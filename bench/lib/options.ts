@@ -1,0 +1,72 @@
+/**
+ * Command-line options of `npm run bench`. `--quick` is the seconds-long smoke run (small bot
+ * counts, one short round), used by the smoke test so the scripts do not rot.
+ */
+import { parseArgs } from "node:util";
+
+export const SUITES = ["ingest", "e2e", "queue", "bots"] as const;
+export type SuiteName = (typeof SUITES)[number];
+
+export interface BenchOptions {
+  only: SuiteName[];
+  rounds: number;
+  /** Seconds of load per measurement. */
+  durationSeconds: number;
+  quick: boolean;
+  /** Where the results JSON goes. */
+  outDir: string;
+  /** Bot counts of the bot-count suite. */
+  botCounts: number[];
+  /** Fixed offered rates (updates/s) of the end-to-end suites. */
+  rates: number[];
+  /** Write a V8 CPU profile of the service process per suite (into outDir). */
+  cpuProf: boolean;
+}
+
+function positive(name: string, raw: string, integer: boolean): number {
+  const value = Number(raw);
+  if (!Number.isFinite(value) || value <= 0 || (integer && !Number.isInteger(value))) {
+    throw new Error(`--${name} must be a positive ${integer ? "integer" : "number"}, got ${JSON.stringify(raw)}`);
+  }
+  return value;
+}
+
+function list(name: string, raw: string): number[] {
+  return raw.split(",").map((part) => positive(name, part.trim(), true));
+}
+
+export function parseBenchOptions(argv: readonly string[], defaultOutDir: string): BenchOptions {
+  const { values } = parseArgs({
+    args: [...argv],
+    options: {
+      only: { type: "string" },
+      rounds: { type: "string" },
+      duration: { type: "string" },
+      quick: { type: "boolean", default: false },
+      out: { type: "string" },
+      bots: { type: "string" },
+      rates: { type: "string" },
+      "cpu-prof": { type: "boolean", default: false },
+    },
+    strict: true,
+  });
+  const quick = values.quick === true;
+  let only: SuiteName[] = [...SUITES];
+  if (values.only !== undefined) {
+    only = [];
+    for (const part of values.only.split(",").map((s) => s.trim())) {
+      if (!(SUITES as readonly string[]).includes(part)) throw new Error(`--only: unknown suite ${JSON.stringify(part)} (known: ${SUITES.join(", ")})`);
+      only.push(part as SuiteName);
+    }
+  }
+  return {
+    only,
+    rounds: values.rounds === undefined ? (quick ? 1 : 5) : positive("rounds", values.rounds, true),
+    durationSeconds: values.duration === undefined ? (quick ? 1 : 10) : positive("duration", values.duration, false),
+    quick,
+    outDir: values.out ?? defaultOutDir,
+    botCounts: values.bots === undefined ? (quick ? [5, 20] : [10, 100, 1000, 5000]) : list("bots", values.bots),
+    rates: values.rates === undefined ? (quick ? [200] : [500, 2000]) : list("rates", values.rates),
+    cpuProf: values["cpu-prof"] === true,
+  };
+}

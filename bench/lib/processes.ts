@@ -1,0 +1,160 @@
+/**
+ * Child processes of a benchmark: the service, the Bot API stand-in, the baselines and the load
+ * generators each run in their own process, so none of them steals the event loop of another.
+ * Every child started here is remembered and stopped at exit, even when a suite throws.
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+
+export const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
+
+export interface Child {
+  readonly name: string;
+  readonly process: ChildProcess;
+  readonly pid: number;
+  /** Every stdout line so far. */
+  readonly lines: string[];
+  readonly stderr: string[];
+  /** Resolves with the first stdout line (parsed as JSON) that `predicate` accepts. */
+  waitForJson(predicate: (value: Record<string, unknown>) => boolean, timeoutMs?: number): Promise<Record<string, unknown>>;
+  readonly exited: Promise<number | null>;
+  /** SIGTERM, then SIGKILL if it has not exited after `graceMs`. */
+  stop(graceMs?: number): Promise<void>;
+}
+
+const running = new Set<Child>();
+
+export interface StartOptions {
+  env?: Record<string, string>;
+  /** Extra flags for node before the script (e.g. --cpu-prof). */
+  nodeFlags?: string[];
+  /** Keep only the last lines of stdout (long-running, chatty children). @defaultValue 10000 */
+  keepLines?: number;
+}
+
+/** Starts `node --import tsx <script> ...args` from the project root. */
+export function startNodeScript(name: string, script: string, args: string[] = [], options: StartOptions = {}): Child {
+  const env: NodeJS.ProcessEnv = { ...process.env, ...options.env };
+  delete env.NODE_OPTIONS;
+  delete env.VITEST;
+  const child = spawn(process.execPath, [...(options.nodeFlags ?? []), "--import", "tsx", path.resolve(PROJECT_ROOT, script), ...args], {
+    cwd: PROJECT_ROOT,
+    env,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  if (child.pid === undefined) throw new Error(`${name}: could not start ${script}`);
+  const keepLines = options.keepLines ?? 10_000;
+  const lines: string[] = [];
+  const stderr: string[] = [];
+  const listeners = new Set<() => void>();
+  const collect = (into: string[]) => {
+    let buffer = "";
+    return (chunk: Buffer) => {
+      buffer += chunk.toString();
+      const parts = buffer.split("\n");
+      buffer = parts.pop() ?? "";
+      into.push(...parts);
+      if (into.length > keepLines) into.splice(0, into.length - keepLines);
+      for (const listener of listeners) listener();
+    };
+  };
+  child.stdout?.on("data", collect(lines));
+  child.stderr?.on("data", collect(stderr));
+  let exitCode: number | null | undefined;
+  const exited = new Promise<number | null>((resolve) => {
+    child.on("exit", (code) => {
+      exitCode = code;
+      running.delete(handle);
+      for (const listener of listeners) listener();
+      resolve(code);
+    });
+  });
+
+  const waitForJson = (predicate: (value: Record<string, unknown>) => boolean, timeoutMs = 60_000) =>
+    new Promise<Record<string, unknown>>((resolve, reject) => {
+      let scanned = 0;
+      const check = () => {
+        for (; scanned < lines.length; scanned++) {
+          const line = lines[scanned] ?? "";
+          if (!line.startsWith("{")) continue;
+          try {
+            const value = JSON.parse(line) as Record<string, unknown>;
+            if (predicate(value)) return done(undefined, value);
+          } catch {
+            // not JSON: ignore
+          }
+        }
+        if (exitCode !== undefined) done(new Error(`${name} exited (${String(exitCode)}) first; stderr: ${stderr.join("\n").slice(-2000)}`));
+      };
+      const done = (error: Error | undefined, value?: Record<string, unknown>) => {
+        listeners.delete(check);
+        clearTimeout(timer);
+        if (error !== undefined) reject(error);
+        else resolve(value ?? {});
+      };
+      const timer = setTimeout(() => done(new Error(`${name}: no matching line within ${timeoutMs} ms; stderr: ${stderr.join("\n").slice(-2000)}`)), timeoutMs);
+      listeners.add(check);
+      check();
+    });
+
+  const handle: Child = {
+    name,
+    process: child,
+    pid: child.pid,
+    lines,
+    stderr,
+    waitForJson,
+    exited,
+    async stop(graceMs = 10_000) {
+      if (exitCode !== undefined) return;
+      child.kill("SIGTERM");
+      const timer = setTimeout(() => child.kill("SIGKILL"), graceMs);
+      await exited;
+      clearTimeout(timer);
+    },
+  };
+  running.add(handle);
+  return handle;
+}
+
+/** Runs a script that prints one JSON result as its last stdout line, and returns that result. */
+export async function runJsonScript<T>(name: string, script: string, input: unknown, timeoutMs: number): Promise<T> {
+  const child = startNodeScript(name, script, [JSON.stringify(input)]);
+  const timer = setTimeout(() => child.process.kill("SIGKILL"), timeoutMs);
+  const code = await child.exited;
+  clearTimeout(timer);
+  const last = [...child.lines].reverse().find((line) => line.startsWith("{"));
+  if (code !== 0 || last === undefined) throw new Error(`${name} failed (exit ${String(code)}): ${child.stderr.join("\n").slice(-2000)}`);
+  return JSON.parse(last) as T;
+}
+
+/** Stops every child still running (at the end, or when a suite failed). */
+export async function stopAll(): Promise<void> {
+  await Promise.all([...running].map((child) => child.stop(3000)));
+}
+
+/** Resident memory of a process in bytes (Linux /proc). */
+export function residentBytes(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, "utf8");
+  const match = /VmRSS:\s+(\d+)\s+kB/.exec(status);
+  if (match === null) throw new Error(`no VmRSS for pid ${pid}`);
+  return Number(match[1]) * 1024;
+}
+
+export function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+const CLOCK_TICKS_PER_SECOND = 100;
+
+/** CPU time (user + system, all threads) a process used so far, in ms (Linux /proc). */
+export function cpuMs(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+  // Fields after the command name (which may contain spaces) start after the last ')'.
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  const utime = Number(fields[11]);
+  const stime = Number(fields[12]);
+  return ((utime + stime) * 1000) / CLOCK_TICKS_PER_SECOND;
+}

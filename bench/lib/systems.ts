@@ -1,0 +1,116 @@
+/**
+ * Starting the systems under test as processes: the Bot API stand-in, this service
+ * (`src/main.ts` on generated bots) and the baseline servers. Each resolves once it listens.
+ */
+import { mkdtempSync, rmSync } from "node:fs";
+import { createServer } from "node:net";
+import os from "node:os";
+import path from "node:path";
+import type { BotFarm } from "./bot-farm.ts";
+import { startNodeScript, type Child } from "./processes.ts";
+import { StandInClient } from "./stand-in-client.ts";
+
+export interface StandInProcess {
+  child: Child;
+  client: StandInClient;
+}
+
+export async function startStandIn(): Promise<StandInProcess> {
+  const child = startNodeScript("bot-api-stand-in", "src/testing/bot-api-stand-in/main.ts");
+  const line = await child.waitForJson((v) => typeof v.apiRoot === "string", 30_000);
+  return { child, client: new StandInClient(String(line.apiRoot)) };
+}
+
+export interface ServiceProcess {
+  child: Child;
+  url: string;
+  /** ms from spawn to the "service started" line (bots loaded, HTTP listening). */
+  startedMs: number;
+}
+
+export interface ServiceStartOptions {
+  env?: Record<string, string>;
+  nodeFlags?: string[];
+  timeoutMs?: number;
+}
+
+/** Log folders of the services started here, removed when the bench exits. */
+const logDirs: string[] = [];
+process.once("exit", () => {
+  for (const dir of logDirs) rmSync(dir, { recursive: true, force: true });
+});
+
+/** Environment of the service under test: generated bots, the stand-in, any free port, a temp log dir. */
+export function serviceEnv(farm: BotFarm, apiRoot: string, extra: Record<string, string> = {}): Record<string, string> {
+  const logDir = mkdtempSync(path.join(os.tmpdir(), "bench-logs-"));
+  logDirs.push(logDir);
+  return {
+    BOTS_DIR: farm.dir,
+    TELEGRAM_API_ROOT: apiRoot,
+    INTERNAL_BOT_API_PORT: "0",
+    INTERNAL_BOT_API_IP: "127.0.0.1",
+    // warn: at info the default journal sink writes one log line per processed update, which
+    // would measure pino and the bench's own pipe reading instead of the service.
+    LOG_LEVEL: "warn",
+    LOG_DIR: logDir,
+    ...extra,
+  };
+}
+
+/** A port free right now (the service is given it, since at LOG_LEVEL=warn it prints no address). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address();
+      const port = typeof address === "object" && address !== null ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+export async function startService(farm: BotFarm, apiRoot: string, options: ServiceStartOptions = {}): Promise<ServiceProcess> {
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const begin = performance.now();
+  const child = startNodeScript("service", "src/main.ts", [], {
+    env: serviceEnv(farm, apiRoot, { INTERNAL_BOT_API_PORT: String(port), ...options.env }),
+    nodeFlags: options.nodeFlags,
+    keepLines: 200,
+  });
+  // /healthz answers once bots are imported and the server listens (what "service started" logs).
+  const deadline = Date.now() + (options.timeoutMs ?? 120_000);
+  for (;;) {
+    const ok = await fetch(`${url}/healthz`).then(
+      (response) => response.ok,
+      () => false,
+    );
+    if (ok) break;
+    if (child.process.exitCode !== null) throw new Error(`service exited (${child.process.exitCode}): ${child.stderr.join("\n").slice(-2000)}`);
+    if (Date.now() > deadline) throw new Error(`service not listening within ${options.timeoutMs ?? 120_000} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  return { child, url, startedMs: performance.now() - begin };
+}
+
+/** Polls `/readyz` until `count` bots are ready (getMe done); returns ms waited. */
+export async function waitBotsReady(url: string, count: number, timeoutMs = 300_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const response = await fetch(`${url}/readyz`).catch(() => undefined);
+    if (response !== undefined) {
+      const body = (await response.json()) as { bots?: { ready?: number } };
+      if ((body.bots?.ready ?? 0) >= count) return;
+    }
+    if (Date.now() > deadline) throw new Error(`${count} bots not ready within ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}
+
+/** Starts a baseline script that prints `{"listening": url}`. */
+export async function startBaseline(name: string, script: string, args: string[], env: Record<string, string> = {}): Promise<{ child: Child; url: string }> {
+  const child = startNodeScript(name, script, args, { env });
+  const line = await child.waitForJson((v) => typeof v.listening === "string", 300_000);
+  return { child, url: String(line.listening) };
+}

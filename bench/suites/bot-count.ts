@@ -1,0 +1,87 @@
+/**
+ * Part 4, bot count: time to ready and resident memory of the service with N generated bots of 3
+ * handler files each, against the same service with no bot at all (the baseline of memory per
+ * bot). Each start is a fresh process; counts alternate with the empty service every round.
+ *
+ * Time to ready is measured from spawn to every bot's getMe done (`/readyz`); "started" is the
+ * "service started" line (bots imported, HTTP listening). RSS is read from /proc one second after
+ * ready, so the startup garbage has had a chance to be collected.
+ */
+import { createBotFarm, type BotFarm } from "../lib/bot-farm.ts";
+import { residentBytes, sleep } from "../lib/processes.ts";
+import type { ResultRow, SuiteResult } from "../lib/report.ts";
+import { spreadOf } from "../lib/stats.ts";
+import { startService, startStandIn, waitBotsReady, type StandInProcess } from "../lib/systems.ts";
+import type { SuiteContext } from "./suite-context.ts";
+
+const READY_TARGET = { bots: 1000, seconds: 5 };
+const PER_BOT_TARGET_KB = 200;
+
+interface StartFigures {
+  startedMs: number;
+  readyMs: number;
+  rssBytes: number;
+}
+
+async function measureStart(ctx: SuiteContext, farm: BotFarm, count: number, standIn: StandInProcess): Promise<StartFigures> {
+  const begin = performance.now();
+  const service = await startService(farm, standIn.client.apiRoot, { timeoutMs: 600_000, nodeFlags: count >= 1000 ? ctx.serviceNodeFlags(`bots-${count}`) : [] });
+  try {
+    await waitBotsReady(service.url, count, 600_000);
+    const readyMs = performance.now() - begin;
+    await sleep(1000);
+    return { startedMs: service.startedMs, readyMs, rssBytes: residentBytes(service.child.pid) };
+  } finally {
+    await service.child.stop(30_000);
+  }
+}
+
+export async function runBotCount(ctx: SuiteContext): Promise<SuiteResult> {
+  const { options } = ctx;
+  const standIn = await startStandIn();
+  const empty = createBotFarm(0);
+  const farms = new Map<number, BotFarm>();
+  try {
+    for (const count of options.botCounts) farms.set(count, createBotFarm(count));
+    const base: StartFigures[] = [];
+    const byCount = new Map<number, StartFigures[]>(options.botCounts.map((c) => [c, []]));
+    // The first start of a farm transpiles its handler files (tsx caches them): one unmeasured start each.
+    if (!options.quick) for (const [count, farm] of farms) await measureStart(ctx, farm, count, standIn);
+    for (let round = 1; round <= options.rounds; round++) {
+      for (const [count, farm] of farms) {
+        const b = await measureStart(ctx, empty, 0, standIn);
+        const a = await measureStart(ctx, farm, count, standIn);
+        base.push(b);
+        byCount.get(count)?.push(a);
+        ctx.log(`bots round ${round}: ${count} bots ready in ${(a.readyMs / 1000).toFixed(2)} s, RSS ${(a.rssBytes / 2 ** 20).toFixed(0)} MB (empty: ${(b.rssBytes / 2 ** 20).toFixed(0)} MB)`);
+      }
+    }
+    const baseRss = spreadOf(base.map((f) => f.rssBytes / 2 ** 20));
+    const rows: ResultRow[] = [];
+    for (const [count, figures] of byCount) {
+      const ready = spreadOf(figures.map((f) => f.readyMs / 1000));
+      const perBot = spreadOf(figures.map((f) => (f.rssBytes / 2 ** 20 - baseRss.median) * 1024 / count));
+      const readyTarget = count === READY_TARGET.bots ? { text: `ready < ${READY_TARGET.seconds} s`, met: ready.median < READY_TARGET.seconds } : undefined;
+      rows.push({ scenario: `${count} bots`, metric: "started (bots imported, listening)", unit: "s", ours: spreadOf(figures.map((f) => f.startedMs / 1000)), baseline: spreadOf(base.map((f) => f.startedMs / 1000)) });
+      rows.push({ scenario: `${count} bots`, metric: "ready (getMe done)", unit: "s", ours: ready, baseline: spreadOf(base.map((f) => f.readyMs / 1000)), ...(readyTarget === undefined ? {} : { target: readyTarget }) });
+      rows.push({ scenario: `${count} bots`, metric: "RSS", unit: "MB", ours: spreadOf(figures.map((f) => f.rssBytes / 2 ** 20)), baseline: baseRss });
+      rows.push({
+        scenario: `${count} bots`,
+        metric: "memory per bot",
+        unit: "KB",
+        ours: perBot,
+        target: { text: `< ${PER_BOT_TARGET_KB} KB per bot`, met: perBot.median < PER_BOT_TARGET_KB },
+      });
+    }
+    return {
+      suite: "bots",
+      baseline: "the same service with no bots",
+      rows,
+      notes: ["Memory per bot = (RSS with N bots - median RSS with none) / N. Each farm is started once unmeasured first, so tsx's transpile cache is warm, as on any restart after the first."],
+    };
+  } finally {
+    await standIn.child.stop();
+    for (const farm of farms.values()) farm.cleanup();
+    empty.cleanup();
+  }
+}

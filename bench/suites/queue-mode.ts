@@ -1,0 +1,146 @@
+/**
+ * Part 3, end to end in queue mode: the service with REDIS_URL (one API process) and 1 or 2 worker
+ * processes (`src/queue/worker-main.ts`), against a bare BullMQ producer and worker(s) running the
+ * same handler files with no ordering or dedup. Same load, stand-in and figures as part 2.
+ *
+ * Skipped, with the reason, while `src/queue/worker-main.ts` does not exist or Redis is not
+ * reachable. Every key either side creates carries a unique prefix and is deleted afterwards.
+ */
+import { existsSync, readFileSync } from "node:fs";
+import path from "node:path";
+import { Redis } from "ioredis";
+import { createBotFarm, writeFarmManifest, type FarmBot } from "../lib/bot-farm.ts";
+import { PROJECT_ROOT, startNodeScript, type Child } from "../lib/processes.ts";
+import type { ResultRow, SuiteResult } from "../lib/report.ts";
+import { serviceEnv, startBaseline, startService, startStandIn, waitBotsReady, type StandInProcess } from "../lib/systems.ts";
+import { deliveryRows, measureDelivery, serviceTargets, type Measurement, type Side } from "./end-to-end.ts";
+import type { SuiteContext } from "./suite-context.ts";
+
+const WORKER_MAIN = "src/queue/worker-main.ts";
+const QUEUE_CONFIG = "src/queue/queue-config.ts";
+const REDIS_URL = process.env.BENCH_REDIS_URL ?? "redis://127.0.0.1:6379";
+const BOTS = 100;
+const TARGET_RATIO = 0.7;
+const BASELINE = "bare BullMQ producer (node:http) + BullMQ Worker(s), no ordering or dedup";
+
+/** The queue feature's key-prefix variable, read from its config shape (the feature names it). */
+function prefixVariable(): string | undefined {
+  const file = path.join(PROJECT_ROOT, QUEUE_CONFIG);
+  if (!existsSync(file)) return undefined;
+  return /\b([A-Z][A-Z0-9_]*PREFIX[A-Z0-9_]*)\b/.exec(readFileSync(file, "utf8"))?.[1];
+}
+
+async function deleteKeys(redis: Redis, marker: string): Promise<number> {
+  let cursor = "0";
+  let deleted = 0;
+  do {
+    const [next, keys] = await redis.scan(cursor, "MATCH", `*${marker}*`, "COUNT", 1000);
+    cursor = next;
+    if (keys.length > 0) deleted += await redis.del(...keys);
+  } while (cursor !== "0");
+  return deleted;
+}
+
+/** Sends one update through the API and waits for its reply at the stand-in. */
+async function probeThrough(url: string, bot: FarmBot, standIn: StandInProcess): Promise<void> {
+  await standIn.client.reset();
+  const update = { update_id: 1, message: { message_id: 1, date: 0, chat: { id: 1, type: "private" }, text: "probe" } };
+  const response = await fetch(`${url}/internal/update`, {
+    method: "POST",
+    headers: { "content-type": "application/json", "x-internal-key": bot.key },
+    body: JSON.stringify({ bot_name: bot.name, update }),
+  });
+  if (!response.ok) throw new Error(`queue probe answered ${response.status}: ${await response.text()}`);
+  const replies = await standIn.client.waitForReplies(1, 120_000, 120_000);
+  if (replies.length < 1) throw new Error("queue probe: no reply within 120 s (workers not consuming?)");
+}
+
+async function redisReachable(): Promise<boolean> {
+  const redis = new Redis(REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+  try {
+    await redis.connect();
+    return (await redis.ping()) === "PONG";
+  } catch {
+    return false;
+  } finally {
+    redis.disconnect();
+  }
+}
+
+export async function runQueueMode(ctx: SuiteContext): Promise<SuiteResult> {
+  const skipped = (reason: string): SuiteResult => ({ suite: "queue", baseline: BASELINE, skipped: reason, rows: [], notes: [] });
+  if (!existsSync(path.join(PROJECT_ROOT, WORKER_MAIN))) return skipped(`${WORKER_MAIN} does not exist yet (queue mode not built)`);
+  if (!(await redisReachable())) return skipped(`Redis not reachable at ${REDIS_URL}`);
+  const prefixVar = prefixVariable();
+  if (prefixVar === undefined) return skipped(`${QUEUE_CONFIG} declares no *PREFIX* variable, so the run could not keep its keys apart`);
+
+  const { options } = ctx;
+  const marker = `bench-${process.pid}-${Date.now()}`;
+  const redis = new Redis(REDIS_URL);
+  const farm = createBotFarm(options.quick ? 10 : BOTS);
+  const manifest = writeFarmManifest(farm);
+  const standIn = await startStandIn();
+  const children: Child[] = [];
+  try {
+    const rows: ResultRow[] = [];
+    const workerCounts = options.quick ? [1] : [1, 2];
+    let idBase = 1;
+    for (const workers of workerCounts) {
+      const env = { REDIS_URL, [prefixVar]: `${marker}-ours-${workers}` };
+      const service = await startService(farm, standIn.client.apiRoot, { env });
+      children.push(service.child);
+      const oursPids = [service.child.pid];
+      const basePids: number[] = [];
+      await waitBotsReady(service.url, farm.bots.length);
+      for (let i = 0; i < workers; i++) {
+        const worker = startNodeScript(`worker-${i}`, WORKER_MAIN, [], { env: serviceEnv(farm, standIn.client.apiRoot, env), keepLines: 200 });
+        children.push(worker);
+        oursPids.push(worker.pid);
+      }
+      // Workers run at LOG_LEVEL=warn (no per-update journal lines), so they print no "started"
+      // line: readiness is an update going through API, Redis and a worker to the stand-in.
+      await probeThrough(service.url, farm.bots[0] as FarmBot, standIn);
+      const baseEnv = { BENCH_REDIS_URL: REDIS_URL, BENCH_BULLMQ_PREFIX: `${marker}-base-${workers}` };
+      const producer = await startBaseline("bullmq-producer", "bench/baselines/bullmq-producer.ts", [manifest], baseEnv);
+      children.push(producer.child);
+      basePids.push(producer.child.pid);
+      for (let i = 0; i < workers; i++) {
+        const worker = startNodeScript(`bullmq-worker-${i}`, "bench/baselines/bullmq-worker.ts", [manifest, standIn.client.apiRoot], { env: baseEnv });
+        children.push(worker);
+        basePids.push(worker.pid);
+        await worker.waitForJson((v) => v.ready === true, 120_000);
+      }
+      await standIn.client.reset();
+      await standIn.client.calibrate();
+      const ours: Side = { name: "service+queue", url: service.url, targets: serviceTargets(farm.bots), pids: oursPids };
+      const base: Side = { name: "BullMQ", url: producer.url, targets: serviceTargets(farm.bots), pids: basePids };
+      const scenarios: Array<number | undefined> = [...options.rates, undefined];
+      const results = new Map<number | undefined, { ours: Measurement[]; base: Measurement[] }>(scenarios.map((r) => [r, { ours: [], base: [] }]));
+      for (let round = 1; round <= options.rounds; round++) {
+        for (const rate of scenarios) {
+          const slot = results.get(rate) as { ours: Measurement[]; base: Measurement[] };
+          const a = await measureDelivery(ctx, standIn, ours, rate, (idBase += 10_000_000));
+          const b = await measureDelivery(ctx, standIn, base, rate, (idBase += 10_000_000));
+          slot.ours.push(a);
+          slot.base.push(b);
+          ctx.log(`queue ${workers} worker(s) round ${round} ${rate === undefined ? "saturation" : `${rate}/s`}: ours ${a.stats.handledPerSecond.toFixed(0)}/s, BullMQ ${b.stats.handledPerSecond.toFixed(0)}/s`);
+        }
+      }
+      for (const rate of scenarios) {
+        const slot = results.get(rate) as { ours: Measurement[]; base: Measurement[] };
+        const scenario = `${workers} worker(s), ${rate === undefined ? "saturation" : `offered ${rate}/s`}`;
+        const target = rate === undefined ? { ratio: TARGET_RATIO, text: `>= ${TARGET_RATIO} of bare BullMQ` } : undefined;
+        rows.push(...deliveryRows(scenario, slot.ours, slot.base, target));
+      }
+      for (const child of children.splice(0)) await child.stop();
+    }
+    return { suite: "queue", baseline: BASELINE, rows, notes: [`Redis at ${REDIS_URL}; keys prefixed ${marker}-* and deleted afterwards.`] };
+  } finally {
+    for (const child of children) await child.stop();
+    await standIn.child.stop();
+    const deleted = await deleteKeys(redis, marker).catch(() => 0);
+    ctx.log(`queue: deleted ${deleted} Redis keys`);
+    redis.disconnect();
+    farm.cleanup();
+  }
+}
