@@ -4,24 +4,13 @@
  * `retryAfterMs` wins); an error marked `retryable === false` fails the job at once.
  */
 import { UnrecoverableError, type Job } from "bullmq";
-import type { Logger } from "pino";
 import type { ProcessedUpdateRecord } from "../processing/update-job.ts";
-import { backoffDelayMs } from "../telegram/backoff.ts";
+import { journalRetryDelayMs, type JournalRetryPolicy } from "../journal/journal-sink.ts";
 
 /** Where journal records go (the journal module's sinks have this shape). */
 export interface QueueJournalSink {
   /** Throws to retry; an error with `retryable === false` is not retried. */
   deliver(record: ProcessedUpdateRecord): Promise<void>;
-}
-
-/** The default sink: one info line per record, without the update body (user data). */
-export function logJournalSink(logger: Logger): QueueJournalSink {
-  return {
-    async deliver(record) {
-      const { update: _update, ...facts } = record;
-      logger.info({ bot: record.bot_name, update_id: record.update_id, journal: facts }, "journal record");
-    },
-  };
 }
 
 function isNotRetryable(error: unknown): boolean {
@@ -41,9 +30,10 @@ export function createJournalProcessor(sink: QueueJournalSink): (job: Job) => Pr
   };
 }
 
-/** BullMQ backoff of `drf_save` jobs: the sink's `retryAfterMs` when it gave one, else doubling with jitter. */
-export function journalBackoffMs(attemptsMade: number, error: unknown, baseMs: number): number {
-  const asked = (error as { retryAfterMs?: unknown } | undefined)?.retryAfterMs;
-  if (typeof asked === "number" && asked >= 0) return asked;
-  return backoffDelayMs(attemptsMade, baseMs);
+/**
+ * BullMQ backoff of `drf_save` jobs: the journal's own retry rule (the sink's `retryAfterMs`
+ * when it gave one, capped; else doubling with jitter), so both delivery paths retry alike.
+ */
+export function journalBackoffMs(attemptsMade: number, error: unknown, policy: Omit<JournalRetryPolicy, "maxAttempts">): number {
+  return journalRetryDelayMs(error, attemptsMade, { ...policy, maxAttempts: Number.POSITIVE_INFINITY }) ?? policy.baseMs;
 }

@@ -46,10 +46,4 @@ export const queueConfigShape = {
   QUEUE_KEEP_FAILED_COUNT: integer(0).default(10_000),
   /** Completed jobs kept per queue (for inspection only). @defaultValue 100 */
   QUEUE_KEEP_COMPLETED_COUNT: integer(0).default(100),
-  /** `drf_save` jobs delivered at once by one worker process. @defaultValue 4 */
-  QUEUE_JOURNAL_CONCURRENCY: integer(1, 256).default(4),
-  /** Deliveries of one `drf_save` record, the first included. @defaultValue 5 */
-  QUEUE_JOURNAL_MAX_ATTEMPTS: integer(1, 100).default(5),
-  /** First backoff between deliveries of a record; doubles each time, with jitter. @defaultValue 1000 */
-  QUEUE_JOURNAL_RETRY_BASE_MS: integer(0).default(1_000),
 } satisfies Record<string, z.ZodType>;

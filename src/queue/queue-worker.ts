@@ -16,7 +16,8 @@ import type { ProcessedUpdateRecord } from "../processing/update-job.ts";
 import { loadServiceBots, type StopReport } from "../service/build-service.ts";
 import type { PluginContext, ServicePlugin } from "../service/service-plugin.ts";
 import { sleep } from "../telegram/backoff.ts";
-import { createJournalProcessor, journalBackoffMs, logJournalSink, type QueueJournalSink } from "./journal-consumer.ts";
+import { createJournalProcessor, journalBackoffMs, type QueueJournalSink } from "./journal-consumer.ts";
+import { LogJournalSink } from "../journal/log-journal-sink.ts";
 import { JOURNAL_QUEUE, keyPrefixOf, UPDATES_QUEUE, type QueueFamily } from "./queue-names.ts";
 import { openQueues, type QueueSet } from "./update-queues.ts";
 import { createUpdateProcessor, UpdateFailedError } from "./update-processor.ts";
@@ -103,13 +104,13 @@ export async function buildQueueWorker(deps: QueueWorkerDeps): Promise<QueueWork
       }
     }
     if (deps.queues.includes(JOURNAL_QUEUE)) {
-      const sink = deps.journalSink ?? logJournalSink(logger.child({ component: "journal" }));
+      const sink = deps.journalSink ?? new LogJournalSink(logger.child({ component: "journal" }));
       workers.push(
         watch(
           new Worker(JOURNAL_QUEUE, createJournalProcessor(sink), {
             ...workerOptions,
-            concurrency: config.QUEUE_JOURNAL_CONCURRENCY,
-            settings: { backoffStrategy: (attemptsMade: number, _type?: string, error?: Error) => journalBackoffMs(attemptsMade, error, config.QUEUE_JOURNAL_RETRY_BASE_MS) },
+            concurrency: config.JOURNAL_CONCURRENCY,
+            settings: { backoffStrategy: (attemptsMade: number, _type?: string, error?: Error) => journalBackoffMs(attemptsMade, error, { baseMs: config.JOURNAL_RETRY_BASE_MS, maxWaitMs: config.JOURNAL_MAX_RETRY_WAIT_SECONDS * 1000 }) },
           }),
         ),
       );

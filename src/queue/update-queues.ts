@@ -29,7 +29,7 @@ export function updateJobOptions(config: QueueConfig): JobsOptions {
 
 export function journalJobOptions(config: QueueConfig): JobsOptions {
   return {
-    attempts: config.QUEUE_JOURNAL_MAX_ATTEMPTS,
+    attempts: config.JOURNAL_MAX_ATTEMPTS,
     // "custom": the worker's backoff strategy, which honours a sink's retryAfterMs.
     backoff: { type: "custom" },
     removeOnComplete: { count: config.QUEUE_KEEP_COMPLETED_COUNT },

@@ -12,6 +12,7 @@ import { createJournalSink } from "../journal/journal-sink.ts";
 import { createLogger } from "../logging/logger.ts";
 import { SecretScrubber } from "../logging/secret-scrubber.ts";
 import { sessionPlugin } from "../session/session-plugin.ts";
+import { createFloodControlPlugin } from "../flood-control/flood-control-plugin.ts";
 import { redisUrlOf } from "./queue-mode.ts";
 import { parseQueueList } from "./queue-list.ts";
 import { buildQueueWorker } from "./queue-worker.ts";
@@ -67,7 +68,8 @@ async function main(): Promise<void> {
     connection,
     queues,
     journalSink: createJournalSink(config, logger.child({ component: "journal" }), { onSecret: (secret) => scrubber.add(secret) }),
-    plugins: [sessionPlugin({ config, logger, redis: connection })],
+    // Flood limits are shared by every worker through Redis: each bot's 30/s is for all of them.
+    plugins: [sessionPlugin({ config, logger, redis: connection }), createFloodControlPlugin({ config, logger, redis: connection })],
   });
 
   let stopping = false;
