@@ -9,6 +9,7 @@ import { ConfigError } from "./errors/service-error.ts";
 import { createLogger } from "./logging/logger.ts";
 import { SecretScrubber } from "./logging/secret-scrubber.ts";
 import { buildService } from "./service/build-service.ts";
+import type { ServicePlugin } from "./service/service-plugin.ts";
 import { registerBotModuleResolver } from "./bots/register-bot-module-resolver.ts";
 import { journalPlugin } from "./journal/journal-plugin.ts";
 import { sessionPlugin } from "./session/session-plugin.ts";
@@ -48,16 +49,22 @@ async function main(): Promise<void> {
   });
 
   logger.info({ botsDir: config.BOTS_DIR, logFile, apiRoot: config.TELEGRAM_API_ROOT }, "service starting");
-  const plugins = [sessionPlugin({ config, logger }), journalPlugin({ config, logger, onSecret: (secret) => scrubber.add(secret) })];
-  // Telegram-facing side: webhook routes (BOT_MODE=webhook), long polling (BOT_MODE=polling), outgoing flood control.
-  plugins.push(createWebhookPlugin({ config, onSecret: (secret) => scrubber.add(secret) }), createPollingPlugin({ config }), createFloodControlPlugin({ config, logger }));
-  // Queue mode: updates go to Redis and workers (npm run worker) handle them.
+  const onSecret = (secret: string): void => scrubber.add(secret);
+  // Queue mode: updates go to Redis and workers (npm run worker) handle them, so this process
+  // needs no sessions, journal or flood control of its own.
   const queue = isQueueMode(config) ? createQueueApi({ config, logger, scrubber }) : undefined;
+  // Telegram-facing side: webhook routes (BOT_MODE=webhook), long polling (BOT_MODE=polling).
+  const plugins: ServicePlugin[] = [createWebhookPlugin({ config, onSecret }), createPollingPlugin({ config })];
+  if (queue === undefined) {
+    plugins.push(sessionPlugin({ config, logger }), journalPlugin({ config, logger, onSecret }), createFloodControlPlugin({ config, logger }));
+  } else {
+    plugins.push(queue.plugin);
+  }
   const service = await buildService({
     config,
     logger,
     scrubber,
-    plugins: queue === undefined ? plugins : [...plugins, queue.plugin],
+    plugins,
     intake: queue?.intake,
     readinessExtra: queue?.readinessExtra,
   });

@@ -3,7 +3,7 @@
  * or in Redis when the caller hands over an ioredis client (queue mode), so every worker draws
  * from the same slots. Installed on each bot in `prepareBot` (see the transformer for the order).
  */
-import type { Redis } from "ioredis";
+import type { Cluster, Redis } from "ioredis";
 import type { Logger } from "pino";
 import type { ServiceConfig } from "../config/service-config.ts";
 import type { ServicePlugin } from "../service/service-plugin.ts";
@@ -16,7 +16,7 @@ export interface FloodControlPluginOptions {
   config: ServiceConfig;
   logger: Logger;
   /** Queue mode's ioredis client: limits are then shared by every process using that Redis. */
-  redis?: Redis;
+  redis?: Redis | Cluster;
 }
 
 export function floodLimitsFrom(config: ServiceConfig): FloodLimits {

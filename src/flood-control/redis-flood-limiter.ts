@@ -5,7 +5,7 @@
  * bot's keys on one node, and expire once they no longer hold anything back.
  */
 import { createHash } from "node:crypto";
-import type { Redis } from "ioredis";
+import type { Cluster, Redis } from "ioredis";
 import { limitsFor, type FloodLimiter, type FloodLimits, type FloodScope, type FloodTarget } from "./flood-limiter.ts";
 
 // ARGV: mode ("reserve" | "penalize"), penalty ms, then interval and burst of each key.
@@ -43,7 +43,7 @@ return string.format('%.3f', at - now)
 const SCRIPT_SHA = createHash("sha1").update(SCRIPT).digest("hex");
 
 export interface RedisFloodLimiterOptions {
-  redis: Redis;
+  redis: Redis | Cluster;
   limits: FloodLimits;
   /** Prefix of every key (FLOOD_REDIS_PREFIX); tests use a unique one. */
   prefix: string;
