@@ -17,9 +17,9 @@ function deferred<T>(): Deferred<T> {
   return { promise, resolve, reject };
 }
 
-/** Lets every queued promise callback run (the scheduler starts work one microtask later). */
-function flush(): Promise<void> {
-  return new Promise((resolve) => setImmediate(resolve));
+/** Lets queued work start (the scheduler starts work in a setImmediate) and callbacks run. */
+async function flush(): Promise<void> {
+  for (let i = 0; i < 3; i++) await new Promise((resolve) => setImmediate(resolve));
 }
 
 const DONE: WorkOutcome = { kind: "done" };
