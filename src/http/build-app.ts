@@ -31,6 +31,12 @@ export function buildApp(options: BuildAppOptions): FastifyInstance {
     return503OnClosing: true,
   }) as unknown as FastifyInstance;
   installErrorHandling(app);
+  // Once shutdown began, every answer closes its connection: a keep-alive socket that was busy
+  // when close() started would otherwise hold the server open until its keep-alive timeout.
+  app.addHook("onSend", async (_request, reply, payload) => {
+    if (options.intake.closed) void reply.header("connection", "close");
+    return payload;
+  });
   installJsonParser(app);
   registerInternalUpdateRoute(app, options);
   registerHealthRoutes(app, { registry: options.registry, intake: options.intake, extra: options.readinessExtra });
