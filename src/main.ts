@@ -3,13 +3,11 @@
  * cleanly on SIGTERM/SIGINT (sent to this process or to its whole group): intake answers 503,
  * accepted updates finish up to the deadline, then the process exits 0.
  */
-import { parseServiceConfig, type ServiceConfig } from "./config/service-config.ts";
-import { readServiceEnv } from "./config/load-env.ts";
-import { ConfigError } from "./errors/service-error.ts";
 import { createLogger } from "./logging/logger.ts";
 import { SecretScrubber } from "./logging/secret-scrubber.ts";
 import { buildService } from "./service/build-service.ts";
 import type { ServicePlugin } from "./service/service-plugin.ts";
+import { exitOnSignals, installCrashHandlers, loadConfigOrExit } from "./service/process-lifecycle.ts";
 import { registerBotModuleResolver } from "./bots/register-bot-module-resolver.ts";
 import { journalPlugin } from "./journal/journal-plugin.ts";
 import { sessionPlugin } from "./session/session-plugin.ts";
@@ -19,17 +17,6 @@ import { createWebhookPlugin } from "./gateway/webhook-plugin.ts";
 import { createPollingPlugin } from "./polling/polling-plugin.ts";
 import { createFloodControlPlugin } from "./flood-control/flood-control-plugin.ts";
 
-function loadConfigOrExit(): ServiceConfig {
-  try {
-    return parseServiceConfig(readServiceEnv());
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      process.stderr.write(`${error.message}\n`);
-      process.exit(1);
-    }
-    throw error;
-  }
-}
 
 async function main(): Promise<void> {
   const config = loadConfigOrExit();
@@ -38,15 +25,7 @@ async function main(): Promise<void> {
 
   registerBotModuleResolver(config.BOTS_DIR);
 
-  process.on("uncaughtException", (error) => {
-    logger.fatal({ err: error }, "uncaught exception, exiting");
-    flush();
-    process.exit(1);
-  });
-  process.on("unhandledRejection", (reason) => {
-    // A bot's stray promise must not take every other bot down with it.
-    logger.error({ err: reason }, "unhandled promise rejection");
-  });
+  installCrashHandlers(logger, flush);
 
   logger.info({ botsDir: config.BOTS_DIR, logFile, apiRoot: config.TELEGRAM_API_ROOT }, "service starting");
   const onSecret = (secret: string): void => scrubber.add(secret);
@@ -71,29 +50,7 @@ async function main(): Promise<void> {
   const { address } = await service.start();
   logger.info({ address, bots: service.registry.counts(), mode: queue === undefined ? "embedded" : "queue" }, "service started");
 
-  let stopping = false;
-  const shutdown = (signal: NodeJS.Signals) => {
-    if (stopping) {
-      // The same signal often arrives twice (to the group and forwarded by npm): keep draining.
-      logger.info({ signal }, "shutdown already in progress");
-      return;
-    }
-    stopping = true;
-    logger.info({ signal }, "signal received, shutting down");
-    service.stop().then(
-      () => {
-        flush();
-        process.exit(0);
-      },
-      (error: unknown) => {
-        logger.error({ err: error }, "shutdown failed");
-        flush();
-        process.exit(1);
-      },
-    );
-  };
-  process.on("SIGTERM", shutdown);
-  process.on("SIGINT", shutdown);
+  exitOnSignals({ logger, flush, stop: async () => void (await service.stop()) });
 }
 
 main().catch((error: unknown) => {

@@ -8,6 +8,7 @@ import { readServiceEnv } from "../config/load-env.ts";
 import { parseServiceConfig } from "../config/service-config.ts";
 import { ConfigError } from "../errors/service-error.ts";
 import { createLogger } from "../logging/logger.ts";
+import { exitOnSignals, installCrashHandlers } from "../service/process-lifecycle.ts";
 import { SecretScrubber } from "../logging/secret-scrubber.ts";
 import { buildGateway } from "./build-gateway.ts";
 
@@ -16,36 +17,20 @@ async function main(): Promise<void> {
   const scrubber = new SecretScrubber();
   const { logger, flush } = createLogger({ level: config.LOG_LEVEL, logDir: config.LOG_DIR, scrubber });
   registerBotModuleResolver(config.BOTS_DIR);
-  process.on("uncaughtException", (error) => {
-    logger.fatal({ err: error }, "uncaught exception, exiting");
-    flush();
-    process.exit(1);
-  });
+  installCrashHandlers(logger, flush);
 
   const gateway = await buildGateway({ config, logger, scrubber });
   const { address } = await gateway.start();
   logger.info({ address, bots: gateway.bots.length }, "gateway started");
 
-  let stopping = false;
-  const shutdown = (signal: NodeJS.Signals) => {
-    if (stopping) return;
-    stopping = true;
-    logger.info({ signal }, "signal received, gateway shutting down");
-    gateway.stop().then(
-      () => {
-        logger.info("gateway stopped");
-        flush();
-        process.exit(0);
-      },
-      (error: unknown) => {
-        logger.error({ err: error }, "gateway shutdown failed");
-        flush();
-        process.exit(1);
-      },
-    );
-  };
-  process.on("SIGTERM", shutdown);
-  process.on("SIGINT", shutdown);
+  exitOnSignals({
+    logger,
+    flush,
+    stop: async () => {
+      await gateway.stop();
+      logger.info("gateway stopped");
+    },
+  });
 }
 
 main().catch((error: unknown) => {

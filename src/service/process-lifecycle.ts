@@ -1,0 +1,64 @@
+/**
+ * What every long-running entry point (service, worker, gateway) does around its work: read the
+ * config or exit 1 naming the bad variable, log a crash before exiting, keep a bot's stray promise
+ * from taking the process down, and drain once on SIGTERM/SIGINT, however often the signal comes
+ * (to the process and to its whole group, or forwarded by npm), then exit 0.
+ */
+import type { Logger } from "pino";
+import { readServiceEnv } from "../config/load-env.ts";
+import { parseServiceConfig, type ServiceConfig } from "../config/service-config.ts";
+import { ConfigError } from "../errors/service-error.ts";
+
+export function failStart(message: string): never {
+  process.stderr.write(`${message}\n`);
+  process.exit(1);
+}
+
+export function loadConfigOrExit(): ServiceConfig {
+  try {
+    return parseServiceConfig(readServiceEnv());
+  } catch (error) {
+    if (error instanceof ConfigError) failStart(error.message);
+    throw error;
+  }
+}
+
+export function installCrashHandlers(logger: Logger, flush: () => void): void {
+  process.on("uncaughtException", (error) => {
+    logger.fatal({ err: error }, "uncaught exception, exiting");
+    flush();
+    process.exit(1);
+  });
+  process.on("unhandledRejection", (reason) => {
+    // A bot's stray promise must not take every other bot down with it.
+    logger.error({ err: reason }, "unhandled promise rejection");
+  });
+}
+
+/** On the first SIGTERM/SIGINT runs `stop`, then exits 0 (1 if `stop` failed). */
+export function exitOnSignals(options: { logger: Logger; flush: () => void; stop: () => Promise<void> }): void {
+  const { logger, flush } = options;
+  let stopping = false;
+  const shutdown = (signal: NodeJS.Signals) => {
+    if (stopping) {
+      // The same signal often arrives twice (to the group and forwarded by npm): keep draining.
+      logger.info({ signal }, "shutdown already in progress");
+      return;
+    }
+    stopping = true;
+    logger.info({ signal }, "signal received, shutting down");
+    options.stop().then(
+      () => {
+        flush();
+        process.exit(0);
+      },
+      (error: unknown) => {
+        logger.error({ err: error }, "shutdown failed");
+        flush();
+        process.exit(1);
+      },
+    );
+  };
+  process.on("SIGTERM", shutdown);
+  process.on("SIGINT", shutdown);
+}
