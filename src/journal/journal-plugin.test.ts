@@ -100,3 +100,25 @@ describe("journal in the embedded default", () => {
     expect(t.logs.find("journal stopped", { component: "journal" })).toEqual([expect.objectContaining({ delivered: 2, undelivered: 0 })]);
   });
 });
+
+describe("journal plugin wiring", () => {
+  it("does not queue records for the log when the log level drops info lines, and still does with a sink", async () => {
+    const { pino } = await import("pino");
+    const { parseServiceConfig } = await import("../config/service-config.ts");
+    const { sampleRecord } = await import("./journal-record-fixture.ts");
+    const config = parseServiceConfig({});
+    const lines: string[] = [];
+    const capture = { write: (line: string) => void lines.push(line) };
+    const quiet = journalPlugin({ config, logger: pino({ level: "warn" }, capture) });
+    const chatty = journalPlugin({ config, logger: pino({ level: "info" }, capture) });
+    const sink = neverEndingSink();
+    const withSink = journalPlugin({ config, logger: pino({ level: "warn" }, capture), sink });
+    for (const plugin of [quiet, chatty, withSink]) plugin.onSettled?.(sampleRecord());
+    await chatty.journal.onIdle();
+    expect(quiet.journal.stats()).toEqual({ waiting: 0, delivering: 0, delivered: 0, failed: 0, dropped: 0 });
+    expect(chatty.journal.stats()).toMatchObject({ delivered: 1 });
+    expect(lines.filter((l) => l.includes('"journal record"'))).toHaveLength(1);
+    await new Promise((r) => setImmediate(r));
+    expect(sink.given).toHaveLength(1);
+  });
+});
