@@ -19,9 +19,10 @@ export const gatewayConfigShape = {
   /**
    * How updates arrive besides `POST /internal/update` (which always works): `internal` (only
    * that), `webhook` (also `POST /telegram/<bot path>` from Telegram), `polling` (getUpdates for
-   * every bot, for development). @defaultValue internal
+   * every bot, for development). Webhooks are on by default: the routes answer only calls that
+   * carry the bot's secret, and Telegram sends nothing until `webhook set` is run. @defaultValue webhook
    */
-  BOT_MODE: z.enum(["internal", "webhook", "polling"]).default("internal"),
+  BOT_MODE: z.enum(["internal", "webhook", "polling"]).default("webhook"),
   /** Webhook path of a bot: `name` (`/telegram/<BOT_NAME>`) or `id` (a stable random-looking id derived from its key). @defaultValue name */
   WEBHOOK_PATH_STYLE: z.enum(["name", "id"]).default("name"),
   /** Only accept webhook calls from WEBHOOK_ALLOWED_NETWORKS. @defaultValue off */
