@@ -7,7 +7,7 @@ import { pino } from "pino";
 import { loadBots } from "../bots/bot-registry.ts";
 import { discoverBots } from "../bots/discover-bots.ts";
 import type { ServiceConfig } from "../config/service-config.ts";
-import { maskSecret } from "../logging/secret-scrubber.ts";
+import { maskSecret, SecretScrubber } from "../logging/secret-scrubber.ts";
 
 export interface BotListing {
   bots: Array<{ name: string; folder: string; token: string; handlers: string[]; fallbacks: string[]; echo: boolean }>;
@@ -16,11 +16,13 @@ export interface BotListing {
 
 export async function listBots(config: ServiceConfig): Promise<BotListing> {
   const folders = await discoverBots(config.BOTS_DIR);
+  // A load error's message may quote a secret (config.ts throwing with its key, say).
+  const scrubber = new SecretScrubber();
   const registry = await loadBots(folders, {
     apiRoot: config.TELEGRAM_API_ROOT,
     apiTimeoutSeconds: config.API_TIMEOUT_SECONDS,
     logger: pino({ level: "silent" }),
-    onSecret: () => undefined,
+    onSecret: (secret) => scrubber.add(secret),
   });
   return {
     bots: registry.bots().map((b) => ({
@@ -31,7 +33,7 @@ export async function listBots(config: ServiceConfig): Promise<BotListing> {
       fallbacks: b.handlers.filter((h) => h.file.fallback).map((h) => h.file.name),
       echo: b.echo,
     })),
-    failed: registry.failures(),
+    failed: registry.failures().map((f) => ({ ...f, reason: scrubber.scrub(f.reason) })),
   };
 }
 

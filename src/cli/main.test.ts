@@ -21,6 +21,10 @@ describe("npm run bots -- list", () => {
       a_full: simpleBot("Full", { "b.ts": composerSource(""), "a.ts": composerSource(""), "z_last.ts": composerSource("") }),
       b_echo: simpleBot("Echoer", { "only.ts": composerSource("") }),
       c_broken: { ".env": envFile({ BOT_NAME: "Broken", BOT_TOKEN: testToken("Broken") }) },
+      d_leaky: {
+        ".env": envFile({ BOT_NAME: "Leaky", BOT_TOKEN: testToken("Leaky"), BOT_INTERNAL_KEY: testKey("Leaky") }),
+        "config.ts": `throw new Error("cannot start with key ${testKey("Leaky")}");\n`,
+      },
     });
     dirs.push(bots);
     const json = await run(["list", "--json"], { BOTS_DIR: bots.dir });
@@ -30,14 +34,17 @@ describe("npm run bots -- list", () => {
       { name: "Full", folder: "a_full", token: `${testToken("Full").split(":")[0]}:***`, handlers: ["a.ts", "b.ts", "z_last.ts"], fallbacks: ["z_last.ts"], echo: false },
       { name: "Echoer", folder: "b_echo", token: `${testToken("Echoer").split(":")[0]}:***`, handlers: ["only.ts"], fallbacks: [], echo: true },
     ]);
-    expect(listing.failed).toEqual([expect.objectContaining({ folder: "c_broken", code: "MISSING_KEY" })]);
+    expect(listing.failed).toEqual([
+      expect.objectContaining({ folder: "c_broken", code: "MISSING_KEY" }),
+      expect.objectContaining({ folder: "d_leaky", code: "CONFIG_IMPORT_FAILED", reason: expect.stringContaining("[redacted]") as unknown }),
+    ]);
 
     const text = await run(["list"], { BOTS_DIR: bots.dir });
-    expect(text.out).toContain("2 loaded, 1 not loaded");
+    expect(text.out).toContain("2 loaded, 2 not loaded");
     expect(text.out).toMatch(/1\. handlers\/a\.ts\n {2}2\. handlers\/b\.ts\n {2}3\. handlers\/z_last\.ts {2}\[fallback\]/);
     expect(text.out).toContain('2. echo (no fallback file): replies "Echo from Echoer: <text>"');
     for (const output of [json.out, text.out]) {
-      for (const name of ["Full", "Echoer", "Broken"]) {
+      for (const name of ["Full", "Echoer", "Broken", "Leaky"]) {
         expect(output).not.toContain(testToken(name));
         expect(output).not.toContain(testKey(name));
       }
