@@ -18,6 +18,8 @@ export interface BuildAppOptions {
   bodyLimitBytes: number;
   retryAfterSeconds: number;
   readinessExtra?: () => Record<string, unknown>;
+  /** Removes secrets from text shown to clients (load-error reasons on /readyz). */
+  scrub?: (text: string) => string;
 }
 
 export function buildApp(options: BuildAppOptions): FastifyInstance {
@@ -39,6 +41,6 @@ export function buildApp(options: BuildAppOptions): FastifyInstance {
   });
   installJsonParser(app);
   registerInternalUpdateRoute(app, options);
-  registerHealthRoutes(app, { registry: options.registry, intake: options.intake, extra: options.readinessExtra });
+  registerHealthRoutes(app, { registry: options.registry, intake: options.intake, extra: options.readinessExtra, scrub: options.scrub });
   return app;
 }

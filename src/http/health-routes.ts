@@ -8,6 +8,8 @@ export interface HealthRoutesOptions {
   intake: UpdateIntake;
   /** Extra readiness facts (queue mode adds Redis). */
   extra?: () => Record<string, unknown>;
+  /** A load error's message may quote a secret (config.ts throwing with its key, say). */
+  scrub?: (text: string) => string;
 }
 
 export function registerHealthRoutes(app: FastifyInstance, options: HealthRoutesOptions): void {
@@ -19,7 +21,7 @@ export function registerHealthRoutes(app: FastifyInstance, options: HealthRoutes
       ready,
       shutting_down: options.intake.closed,
       bots: counts,
-      failed: options.registry.failures().map((f) => ({ folder: f.folder, name: f.name, code: f.code, file: f.file, reason: f.reason })),
+      failed: options.registry.failures().map((f) => ({ folder: f.folder, name: f.name, code: f.code, file: f.file, reason: options.scrub === undefined ? f.reason : options.scrub(f.reason) })),
       ...options.extra?.(),
     });
   });

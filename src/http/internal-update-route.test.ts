@@ -153,3 +153,26 @@ describe("503 answers", () => {
     }
   });
 });
+
+describe("/readyz", () => {
+  it("names each bot that did not load with its reason, with secrets quoted by the reason removed", async () => {
+    const t = await startTestService({
+      bots: {
+        good: simpleBot("Good"),
+        leaky: {
+          ".env": `BOT_NAME=Leaky\nBOT_TOKEN=${testToken("Leaky")}\nBOT_INTERNAL_KEY=${testKey("Leaky")}\n`,
+          "config.ts": `throw new Error("refusing to start with ${testKey("Leaky")}");\n`,
+        },
+      },
+    });
+    try {
+      const text = await (await fetch(`${t.url}/readyz`)).text();
+      const body = JSON.parse(text) as { failed: Array<{ folder: string; code: string; file: string; reason: string }> };
+      expect(body.failed).toEqual([expect.objectContaining({ folder: "leaky", code: "CONFIG_IMPORT_FAILED", file: "config.ts" })]);
+      expect(body.failed[0]?.reason).toContain("refusing to start with [redacted]");
+      expect(text).not.toContain(testKey("Leaky"));
+    } finally {
+      await t.close();
+    }
+  });
+});

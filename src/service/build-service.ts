@@ -90,6 +90,7 @@ export async function buildService(deps: ServiceDeps): Promise<Service> {
     bodyLimitBytes: config.BODY_LIMIT_BYTES,
     retryAfterSeconds: config.RETRY_AFTER_SECONDS,
     readinessExtra: deps.readinessExtra,
+    scrub: (text) => deps.scrubber.scrub(text),
   });
   const pluginContext: PluginContext = { config, logger, registry, intake };
   for (const plugin of plugins) plugin.registerRoutes?.(app, pluginContext);
