@@ -87,13 +87,17 @@ export async function runQueueMode(ctx: SuiteContext): Promise<SuiteResult> {
     let idBase = 1;
     for (const workers of workerCounts) {
       const env = { REDIS_URL, [prefixVar]: `${marker}-ours-${workers}` };
-      const service = await startService(farm, standIn.client.apiRoot, { env });
+      const service = await startService(farm, standIn.client.apiRoot, { env, nodeFlags: ctx.serviceNodeFlags(`queue-${workers}w-api`) });
       children.push(service.child);
       const oursPids = [service.child.pid];
       const basePids: number[] = [];
       await waitBotsReady(service.url, farm.bots.length);
       for (let i = 0; i < workers; i++) {
-        const worker = startNodeScript(`worker-${i}`, WORKER_MAIN, [], { env: serviceEnv(farm, standIn.client.apiRoot, env), keepLines: 200 });
+        const worker = startNodeScript(`worker-${i}`, WORKER_MAIN, [], {
+          env: serviceEnv(farm, standIn.client.apiRoot, env),
+          nodeFlags: ctx.serviceNodeFlags(`queue-${workers}w-worker-${i}`),
+          keepLines: 200,
+        });
         children.push(worker);
         oursPids.push(worker.pid);
       }
