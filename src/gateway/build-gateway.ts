@@ -6,7 +6,6 @@
 import Fastify, { LogController, type FastifyInstance } from "fastify";
 import type { Logger } from "pino";
 import { discoverBots } from "../bots/discover-bots.ts";
-import { readBotIdentity } from "../bots/load-bot.ts";
 import type { ServiceConfig } from "../config/service-config.ts";
 import { ConfigError } from "../errors/service-error.ts";
 import { installErrorHandling } from "../http/error-handler.ts";
@@ -14,7 +13,7 @@ import { installJsonParser } from "../http/json-body-parser.ts";
 import type { SecretScrubber } from "../logging/secret-scrubber.ts";
 import { ForwardingIntake } from "./forwarding-intake.ts";
 import { createSourceGuard } from "./source-guard.ts";
-import { webhookBotOf, type WebhookBot } from "./webhook-bot.ts";
+import { readWebhookFolder, type WebhookBot } from "./webhook-bot.ts";
 import { registerWebhookRoute } from "./webhook-route.ts";
 
 export interface GatewayDeps {
@@ -39,16 +38,14 @@ export async function buildGateway(deps: GatewayDeps): Promise<Gateway> {
   const keys = new Map<string, string>();
   for (const folder of await discoverBots(config.BOTS_DIR)) {
     try {
-      const identity = await readBotIdentity(folder);
-      scrubber.add(identity.token);
-      scrubber.add(identity.internalKey);
-      if (typeof identity.settings.BOT_WEBHOOK_SECRET === "string") scrubber.add(identity.settings.BOT_WEBHOOK_SECRET);
+      const { identity, webhook: webhookBot } = await readWebhookFolder(folder, (secret) => scrubber.add(secret), {
+        pathStyle: config.WEBHOOK_PATH_STYLE,
+        maxConnections: config.WEBHOOK_MAX_CONNECTIONS,
+      });
       if (keys.has(identity.name)) {
         logger.error({ folder: folder.folderName, bot: identity.name, code: "DUPLICATE_BOT_NAME" }, "bot not served: its BOT_NAME is taken by an earlier folder");
         continue;
       }
-      const webhookBot = webhookBotOf(identity, { pathStyle: config.WEBHOOK_PATH_STYLE, maxConnections: config.WEBHOOK_MAX_CONNECTIONS });
-      scrubber.add(webhookBot.secret);
       bots.push(webhookBot);
       keys.set(identity.name, identity.internalKey);
     } catch (error) {

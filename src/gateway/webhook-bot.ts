@@ -5,7 +5,8 @@
  */
 import { createHmac, createHash, timingSafeEqual } from "node:crypto";
 import { API_CONSTANTS } from "grammy";
-import type { BotIdentity } from "../bots/load-bot.ts";
+import type { BotFolder } from "../bots/discover-bots.ts";
+import { readBotIdentity, type BotIdentity } from "../bots/load-bot.ts";
 
 export type WebhookPathStyle = "name" | "id";
 
@@ -99,4 +100,24 @@ function digest(value: string): Buffer {
 export function secretMatcher(secret: string): (presented: string) => boolean {
   const expected = digest(secret);
   return (presented) => timingSafeEqual(digest(presented), expected);
+}
+
+/**
+ * Reads one bot folder for the Telegram side (gateway, webhook CLI): its identity and webhook
+ * settings, with every secret it holds (token, key, webhook secret) handed to `addSecret` first,
+ * the .env ones before config.ts runs, so no error about the folder can print one.
+ */
+export async function readWebhookFolder(
+  folder: BotFolder,
+  addSecret: (secret: string) => void,
+  options: { pathStyle: WebhookPathStyle; maxConnections: number },
+): Promise<{ identity: BotIdentity; webhook: WebhookBot }> {
+  const identity = await readBotIdentity(folder, addSecret);
+  addSecret(identity.token);
+  addSecret(identity.internalKey);
+  const given = identity.settings.BOT_WEBHOOK_SECRET;
+  if (typeof given === "string") addSecret(given);
+  const webhook = webhookBotOf(identity, options);
+  addSecret(webhook.secret);
+  return { identity, webhook };
 }

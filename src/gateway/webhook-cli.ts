@@ -8,10 +8,10 @@ import { parseArgs } from "node:util";
 import { Api, GrammyError, HttpError } from "grammy";
 import pLimit from "p-limit";
 import { discoverBots } from "../bots/discover-bots.ts";
-import { readBotIdentity, type BotIdentity } from "../bots/load-bot.ts";
+import type { BotIdentity } from "../bots/load-bot.ts";
 import type { ServiceConfig } from "../config/service-config.ts";
 import { SecretScrubber } from "../logging/secret-scrubber.ts";
-import { webhookBotOf, webhookUrlOf, type WebhookBot } from "./webhook-bot.ts";
+import { readWebhookFolder, webhookUrlOf, type WebhookBot } from "./webhook-bot.ts";
 
 export interface WebhookCliIo {
   out: (text: string) => void;
@@ -79,13 +79,11 @@ export async function runWebhookCommand(argv: readonly string[], config: Service
   const targets: Target[] = [];
   for (const folder of await discoverBots(config.BOTS_DIR)) {
     try {
-      const identity = await readBotIdentity(folder);
-      scrubber.add(identity.token);
-      scrubber.add(identity.internalKey);
-      if (typeof identity.settings.BOT_WEBHOOK_SECRET === "string") scrubber.add(identity.settings.BOT_WEBHOOK_SECRET);
+      const { identity, webhook } = await readWebhookFolder(folder, (secret) => scrubber.add(secret), {
+        pathStyle: config.WEBHOOK_PATH_STYLE,
+        maxConnections: config.WEBHOOK_MAX_CONNECTIONS,
+      });
       if (values.bot !== undefined && identity.name !== values.bot) continue;
-      const webhook = webhookBotOf(identity, { pathStyle: config.WEBHOOK_PATH_STYLE, maxConnections: config.WEBHOOK_MAX_CONNECTIONS });
-      scrubber.add(webhook.secret);
       if (targets.some((t) => t.identity.name === identity.name)) {
         complain(`${identity.name} (folder ${folder.folderName}): FAILED: BOT_NAME is already used by an earlier folder`);
         failed++;
