@@ -3,7 +3,7 @@
  * (`src/main.ts` on generated bots) and the baseline servers. Each resolves once it listens.
  */
 import { mkdtempSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
+import { freePort } from "../../src/testing/free-port.ts";
 import os from "node:os";
 import path from "node:path";
 import type { BotFarm } from "./bot-farm.ts";
@@ -57,18 +57,6 @@ export function serviceEnv(farm: BotFarm, apiRoot: string, extra: Record<string,
   };
 }
 
-/** A port free right now (the service is given it, since at LOG_LEVEL=warn it prints no address). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      const port = typeof address === "object" && address !== null ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 export async function startService(farm: BotFarm, apiRoot: string, options: ServiceStartOptions = {}): Promise<ServiceProcess> {
   const port = await freePort();

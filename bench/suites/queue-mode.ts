@@ -12,6 +12,7 @@ import { Redis } from "ioredis";
 import { createBotFarm, writeFarmManifest, type FarmBot } from "../lib/bot-farm.ts";
 import { PROJECT_ROOT, startNodeScript, type Child } from "../lib/processes.ts";
 import type { ResultRow, SuiteResult } from "../lib/report.ts";
+import { redisAnswers } from "../../src/queue/testing/redis-test-support.ts";
 import { serviceEnv, startBaseline, startService, startStandIn, waitBotsReady, type StandInProcess } from "../lib/systems.ts";
 import { deliveryRows, measureDelivery, serviceTargets, type Measurement, type Side } from "./end-to-end.ts";
 import type { SuiteContext } from "./suite-context.ts";
@@ -55,22 +56,11 @@ async function probeThrough(url: string, bot: FarmBot, standIn: StandInProcess):
   if (replies.length < 1) throw new Error("queue probe: no reply within 120 s (workers not consuming?)");
 }
 
-async function redisReachable(): Promise<boolean> {
-  const redis = new Redis(REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
-  try {
-    await redis.connect();
-    return (await redis.ping()) === "PONG";
-  } catch {
-    return false;
-  } finally {
-    redis.disconnect();
-  }
-}
 
 export async function runQueueMode(ctx: SuiteContext): Promise<SuiteResult> {
   const skipped = (reason: string): SuiteResult => ({ suite: "queue", baseline: BASELINE, skipped: reason, rows: [], notes: [] });
   if (!existsSync(path.join(PROJECT_ROOT, WORKER_MAIN))) return skipped(`${WORKER_MAIN} does not exist yet (queue mode not built)`);
-  if (!(await redisReachable())) return skipped(`Redis not reachable at ${REDIS_URL}`);
+  if (!(await redisAnswers(REDIS_URL))) return skipped(`Redis not reachable at ${REDIS_URL}`);
   const prefixVar = prefixVariable();
   if (prefixVar === undefined) return skipped(`${QUEUE_CONFIG} declares no *PREFIX* variable, so the run could not keep its keys apart`);
 

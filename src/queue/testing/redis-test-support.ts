@@ -7,14 +7,17 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { Redis } from "ioredis";
+import { freePort } from "../../testing/free-port.ts";
+
+export { freePort };
 
 export const SHARED_REDIS_URL = "redis://127.0.0.1:6379";
 
-async function ping(url: string, timeoutMs = 1_000): Promise<boolean> {
+/** True when a Redis answers PING at `url` within `timeoutMs`. */
+export async function redisAnswers(url: string, timeoutMs = 1_000): Promise<boolean> {
   const redis = new Redis(url, { lazyConnect: true, connectTimeout: timeoutMs, maxRetriesPerRequest: 0, retryStrategy: () => null, enableOfflineQueue: false });
   redis.on("error", () => undefined);
   try {
@@ -29,7 +32,7 @@ async function ping(url: string, timeoutMs = 1_000): Promise<boolean> {
 
 /** Why the queue tests cannot run here, or undefined when Redis answers. Throws under CI=true. */
 export async function redisSkipReason(): Promise<string | undefined> {
-  if (await ping(SHARED_REDIS_URL)) return undefined;
+  if (await redisAnswers(SHARED_REDIS_URL)) return undefined;
   const reason = `no Redis answers on ${SHARED_REDIS_URL} (start redis-server, or run .ci/run)`;
   if (process.env.CI === "true") throw new Error(`queue-mode tests need Redis under CI=true: ${reason}`);
   return reason;
@@ -60,17 +63,6 @@ export async function deletePrefix(url: string, prefix: string, extraPatterns: r
   return deleted;
 }
 
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      const port = typeof address === "object" && address !== null ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 export interface OwnRedis {
   url: string;
@@ -94,7 +86,7 @@ export async function startOwnRedis(): Promise<OwnRedis> {
   const launch = async () => {
     child = spawn("redis-server", ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "yes", "--appendfsync", "always", "--dir", dir], { stdio: "ignore" });
     const deadline = Date.now() + 5_000;
-    while (!(await ping(url, 200))) {
+    while (!(await redisAnswers(url, 200))) {
       if (Date.now() > deadline) throw new Error(`redis-server did not start on port ${port}`);
       await new Promise((r) => setTimeout(r, 50));
     }
