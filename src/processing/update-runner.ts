@@ -30,9 +30,10 @@ const NOT_READY_RETRY_MS = 1000;
 export function createUpdateRunner(options: UpdateRunnerOptions): (job: UpdateJob) => Promise<WorkOutcome> {
   const { registry, logger } = options;
 
-  function settle(job: UpdateJob, record: ProcessedUpdateRecord): void {
-    if (record.status !== "success") options.dedup?.release(job.botName, job.updateId);
-    options.onSettled?.(record);
+  function settle(job: UpdateJob, status: ProcessedUpdateRecord["status"], error?: string, handlerFile?: string): void {
+    if (status !== "success") options.dedup?.release(job.botName, job.updateId);
+    // The record (dates, preview) is built only when someone listens.
+    options.onSettled?.(toRecord(job, status, error, handlerFile));
   }
 
   return async function runUpdate(job: UpdateJob): Promise<WorkOutcome> {
@@ -40,7 +41,7 @@ export function createUpdateRunner(options: UpdateRunnerOptions): (job: UpdateJo
     const log = logger.child({ bot: job.botName, update_id: job.updateId });
     if (loaded === undefined || loaded.status === "failed") {
       log.error({ reason: loaded?.failure?.reason ?? "bot not loaded" }, "update failed: bot unavailable");
-      settle(job, toRecord(job, "error", "bot unavailable"));
+      settle(job, "error", "bot unavailable");
       return { kind: "done" };
     }
     if (loaded.status === "starting") {
@@ -57,7 +58,7 @@ export function createUpdateRunner(options: UpdateRunnerOptions): (job: UpdateJo
     try {
       await loaded.bot.handleUpdate(job.update as never);
       log.debug({ attempt: job.attempts, ms: Math.round(performance.now() - started) }, "update handled");
-      settle(job, toRecord(job, "success"));
+      settle(job, "success");
       return { kind: "done" };
     } catch (thrown) {
       const error = rootError(thrown);
@@ -70,7 +71,7 @@ export function createUpdateRunner(options: UpdateRunnerOptions): (job: UpdateJo
       }
       log.error({ attempt: job.attempts, handler_file: handlerFile, reason: decision.reason, err: error }, "update failed");
       const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-      settle(job, toRecord(job, "error", message, handlerFile));
+      settle(job, "error", message, handlerFile);
       return { kind: "done" };
     } finally {
       clearTimeout(timer);

@@ -58,10 +58,14 @@ export interface Service {
 export async function buildService(deps: ServiceDeps): Promise<Service> {
   const { config, logger } = deps;
   const plugins = deps.plugins ?? [];
-  const onSettled = (record: ProcessedUpdateRecord): void => {
-    deps.onSettled?.(record);
-    for (const plugin of plugins) plugin.onSettled?.(record);
-  };
+  const listeners = [...(deps.onSettled === undefined ? [] : [deps.onSettled]), ...plugins.flatMap((p) => (p.onSettled === undefined ? [] : [p.onSettled.bind(p)]))];
+  // Undefined when nobody listens, so the runner does not build a record per update for nothing.
+  const onSettled =
+    listeners.length === 0
+      ? undefined
+      : (record: ProcessedUpdateRecord): void => {
+          for (const listener of listeners) listener(record);
+        };
   const registry = await loadServiceBots(deps);
 
   const dedup = config.DEDUP_WINDOW_SECONDS > 0 ? new DedupWindow(config.DEDUP_WINDOW_SECONDS * 1000, config.DEDUP_MAX_ENTRIES) : undefined;
@@ -122,7 +126,7 @@ export async function buildService(deps: ServiceDeps): Promise<Service> {
       const unfinished = scheduler.pendingItems();
       for (const job of unfinished) {
         logger.error({ bot: job.botName, update_id: job.updateId, attempts: job.attempts }, "update not finished at shutdown");
-        onSettled(toRecord(job, "cancelled", "not finished before the shutdown deadline"));
+        onSettled?.(toRecord(job, "cancelled", "not finished before the shutdown deadline"));
       }
       scheduler.dispose();
       for (const plugin of [...plugins].reverse()) {
