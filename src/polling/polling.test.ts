@@ -68,6 +68,8 @@ describe("long polling", () => {
     await standIn.waitFor((s) => s.pendingUpdates(testToken("Steady")).length === 0);
     const steadyOffsets = standIn.calls({ token: testToken("Steady"), method: "getUpdates" }).map((c) => c.payload.offset);
     expect(steadyOffsets).toContain(4);
+    // The reply reaches the stand-in before the handler returns and the update settles.
+    await t.idle();
     expect(t.settled.filter((r) => r.bot_name === "Steady").map((r) => r.update_id)).toEqual([1, 2, 3]);
     expect(standIn.calls({ token: testToken("Revoked"), method: "getUpdates" })).toHaveLength(revokedPolls);
   });
