@@ -19,6 +19,8 @@ export interface BenchOptions {
   botCounts: number[];
   /** Fixed offered rates (updates/s) of the end-to-end suites. */
   rates: number[];
+  /** Worker-process counts of the queue-mode suite. */
+  workerCounts: number[];
   /** Write a V8 CPU profile of the service process per suite (into outDir). */
   cpuProf: boolean;
 }
@@ -46,6 +48,7 @@ export function parseBenchOptions(argv: readonly string[], defaultOutDir: string
       out: { type: "string" },
       bots: { type: "string" },
       rates: { type: "string" },
+      workers: { type: "string" },
       "cpu-prof": { type: "boolean", default: false },
     },
     strict: true,
@@ -67,6 +70,7 @@ export function parseBenchOptions(argv: readonly string[], defaultOutDir: string
     outDir: values.out ?? defaultOutDir,
     botCounts: values.bots === undefined ? (quick ? [5, 20] : [10, 100, 1000, 5000]) : list("bots", values.bots),
     rates: values.rates === undefined ? (quick ? [200] : [500, 2000]) : list("rates", values.rates),
+    workerCounts: values.workers === undefined ? (quick ? [1] : [1, 2]) : list("workers", values.workers),
     cpuProf: values["cpu-prof"] === true,
   };
 }

@@ -73,7 +73,7 @@ export async function runQueueMode(ctx: SuiteContext): Promise<SuiteResult> {
   const children: Child[] = [];
   try {
     const rows: ResultRow[] = [];
-    const workerCounts = options.quick ? [1] : [1, 2];
+    const workerCounts = options.workerCounts;
     let idBase = 1;
     for (const workers of workerCounts) {
       const env = { REDIS_URL, [prefixVar]: `${marker}-ours-${workers}` };
