@@ -42,9 +42,12 @@ export function floodControlTransformer(options: FloodControlTransformerOptions)
     if (!isThrottledMethod(method)) return prev(method, payload, signal);
     const target = floodTarget(botName, payload);
     try {
-      // The chat's slot first, then a bot-wide one at the time the message really goes (see FloodScope).
-      for (const scope of ["chat", "bot"] as const) {
-        const waitMs = await limiter.reserve(target, scope);
+      // The chat's slot first, then a bot-wide one at the time the message really goes (see
+      // FloodScope); both at once when the chat's slot is free now.
+      const first = await limiter.reserveSend(target);
+      if (first.waitMs > 0) await sleep(first.waitMs, signal as AbortSignal | undefined);
+      if (!first.botReserved) {
+        const waitMs = await limiter.reserve(target, "bot");
         if (waitMs > 0) await sleep(waitMs, signal as AbortSignal | undefined);
       }
       limiterDownLogged = false;

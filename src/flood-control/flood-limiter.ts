@@ -32,9 +32,21 @@ export interface FloodTarget {
  */
 export type FloodScope = "chat" | "bot";
 
+/** What `reserveSend` took: the wait, and whether the bot-wide slot is part of it. */
+export interface SendReservation {
+  waitMs: number;
+  /** false: only the chat's slot was taken (it is `waitMs` away); reserve the "bot" scope after waiting. */
+  botReserved: boolean;
+}
+
 export interface FloodLimiter {
   /** Takes the earliest slot the scope's limits allow and returns how long to wait for it (ms). */
   reserve(target: FloodTarget, scope: FloodScope): Promise<number>;
+  /**
+   * The chat's slot, and when that slot is free now, the bot-wide slot too, in one step (one Redis
+   * round trip for the common case instead of two). Same slots as `reserve` "chat", then "bot".
+   */
+  reserveSend(target: FloodTarget): Promise<SendReservation>;
   /** After a 429: no slot for that chat (or the whole bot, without a chat) earlier than `ms` from now. */
   penalize(target: FloodTarget, ms: number): Promise<void>;
 }

@@ -81,3 +81,14 @@ describe("GCRA reservations", () => {
     expect(tats).toEqual([1600, 2500]);
   });
 });
+
+describe("reserveSend: the chat's slot and, when it is free now, the bot-wide one in one step", () => {
+  it("takes both when the chat is free, only the chat's when it is not, and leaves the bot-wide slots to chats that can send", async () => {
+    const { limiter } = limiterAt({ global: rateOf(10, 1000, 1), chat: rateOf(1, 1000, 1), group: undefined });
+    expect(await limiter.reserveSend(chat("1"))).toEqual({ waitMs: 0, botReserved: true });
+    expect(await limiter.reserveSend(chat("2"))).toEqual({ waitMs: 100, botReserved: true });
+    // Chat 1 waits a second for its own slot; it books no bot-wide slot meanwhile.
+    expect(await limiter.reserveSend(chat("1"))).toEqual({ waitMs: 1000, botReserved: false });
+    expect(await limiter.reserveSend(chat("3"))).toEqual({ waitMs: 200, botReserved: true });
+  });
+});

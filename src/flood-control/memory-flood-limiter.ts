@@ -1,5 +1,5 @@
 /** The flood limiter of one process (embedded default): GCRA state in a Map, swept as it expires. */
-import { gcraReserve, limitsFor, penaltyTat, type FloodLimiter, type FloodLimits, type FloodScope, type FloodTarget } from "./flood-limiter.ts";
+import { gcraReserve, limitsFor, penaltyTat, type FloodLimiter, type FloodLimits, type FloodScope, type FloodTarget, type SendReservation } from "./flood-limiter.ts";
 
 /** Expired entries are swept every this many reservations, so idle chats do not pile up. */
 const SWEEP_EVERY = 1000;
@@ -26,6 +26,12 @@ export class MemoryFloodLimiter implements FloodLimiter {
     );
     keys.forEach((key, i) => this.tats.set(key, tats[i] ?? now));
     return at - now;
+  }
+
+  async reserveSend(target: FloodTarget): Promise<SendReservation> {
+    const chatWaitMs = await this.reserve(target, "chat");
+    if (chatWaitMs > 0) return { waitMs: chatWaitMs, botReserved: false };
+    return { waitMs: await this.reserve(target, "bot"), botReserved: true };
   }
 
   async penalize(target: FloodTarget, ms: number): Promise<void> {

@@ -72,4 +72,25 @@ describe.skipIf(!available && process.env.CI !== "true")("Redis flood limiter sh
     expect(await limiter.reserve({ bot: "One", chatId: "1", group: false }, "chat")).toBe(0);
     expect(await limiter.reserve({ bot: "Two", chatId: "1", group: false }, "chat")).toBe(0);
   });
+
+  it("reserveSend takes the bot-wide slot in the same call only when the chat's slot is free now", async () => {
+    const limiter = new RedisFloodLimiter({ redis: a, limits: { global: rateOf(10, 1000, 1), chat: rateOf(1, 1000, 1), group: undefined }, prefix });
+    const to = (chatId: string) => ({ bot: "SendBot", chatId, group: false });
+    const started = performance.now();
+    const one = await limiter.reserveSend(to("1"));
+    const two = await limiter.reserveSend(to("2"));
+    const oneAgain = await limiter.reserveSend(to("1"));
+    const three = await limiter.reserveSend(to("3"));
+    const elapsed = performance.now() - started;
+    expect(one).toEqual({ waitMs: 0, botReserved: true });
+    expect(two.botReserved).toBe(true);
+    expect(two.waitMs).toBeGreaterThan(100 - elapsed - 1);
+    expect(two.waitMs).toBeLessThanOrEqual(100);
+    // Chat 1's own slot is a second away: no bot-wide slot booked for it, so chat 3 gets the next one.
+    expect(oneAgain.botReserved).toBe(false);
+    expect(oneAgain.waitMs).toBeGreaterThan(1000 - elapsed - 1);
+    expect(three.botReserved).toBe(true);
+    expect(three.waitMs).toBeGreaterThan(200 - elapsed - 1);
+    expect(three.waitMs).toBeLessThanOrEqual(200);
+  });
 });
