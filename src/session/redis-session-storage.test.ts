@@ -66,5 +66,7 @@ describe.skipIf(redis === undefined)(`RedisSessionStorage (needs Redis at ${TEST
     await client.set(`${prefix}:session:{Corrupt}:5`, "{not json");
     expect(await storage.read("5")).toBeUndefined();
     expect(logs.find("session value is not JSON, starting an empty session", { key: `${prefix}:session:{Corrupt}:5` })).toHaveLength(1);
+    // The broken value is gone, so an empty session that is never written does not leave it behind.
+    expect(await client.exists(`${prefix}:session:{Corrupt}:5`)).toBe(0);
   });
 });

@@ -27,7 +27,9 @@ export class RedisSessionStorage<T> implements StorageAdapter<T> {
       return JSON.parse(raw) as T;
     } catch (error) {
       // Failing here would fail every update of this chat forever; starting over is the lesser harm.
+      // The value goes, so that "undefined" always means "nothing stored" (dropEmptySessions relies on it).
       this.options.logger?.warn({ key: fullKey, err: error }, "session value is not JSON, starting an empty session");
+      await this.options.redis.del(fullKey);
       return undefined;
     }
   }
