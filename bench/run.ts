@@ -11,6 +11,7 @@
 import path from "node:path";
 import { parseBenchOptions, type SuiteName } from "./lib/options.ts";
 import { PROJECT_ROOT, stopAll } from "./lib/processes.ts";
+import { setServiceEnvOverrides } from "./lib/systems.ts";
 import { formatTable, machineInfo, writeReport, type BenchReport, type SuiteResult } from "./lib/report.ts";
 import { runBotCount } from "./suites/bot-count.ts";
 import { runEndToEnd } from "./suites/end-to-end.ts";
@@ -28,6 +29,7 @@ const SUITE_RUNNERS: Record<SuiteName, (ctx: SuiteContext) => Promise<SuiteResul
 async function main(): Promise<number> {
   const options = parseBenchOptions(process.argv.slice(2), path.join(PROJECT_ROOT, "bench/results"));
   const log = (message: string) => process.stderr.write(`[bench] ${message}\n`);
+  setServiceEnvOverrides(options.serviceEnv);
   const ctx: SuiteContext = {
     options,
     log,

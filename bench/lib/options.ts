@@ -19,6 +19,8 @@ export interface BenchOptions {
   botCounts: number[];
   /** Fixed offered rates (updates/s) of the end-to-end suites. */
   rates: number[];
+  /** Extra environment of the service under test (`--set KEY=VALUE`, repeatable), e.g. to measure a feature off. */
+  serviceEnv: Record<string, string>;
   /** Worker-process counts of the queue-mode suite. */
   workerCounts: number[];
   /** Write a V8 CPU profile of the service process per suite (into outDir). */
@@ -49,6 +51,7 @@ export function parseBenchOptions(argv: readonly string[], defaultOutDir: string
       bots: { type: "string" },
       rates: { type: "string" },
       workers: { type: "string" },
+      set: { type: "string", multiple: true },
       "cpu-prof": { type: "boolean", default: false },
     },
     strict: true,
@@ -69,7 +72,12 @@ export function parseBenchOptions(argv: readonly string[], defaultOutDir: string
     quick,
     outDir: values.out ?? defaultOutDir,
     botCounts: values.bots === undefined ? (quick ? [5, 20] : [10, 100, 1000, 5000]) : list("bots", values.bots),
-    rates: values.rates === undefined ? (quick ? [200] : [500, 2000]) : list("rates", values.rates),
+    rates: values.rates === undefined ? (quick ? [200] : [500, 2000]) : values.rates === "none" ? [] : list("rates", values.rates),
+    serviceEnv: Object.fromEntries((values.set ?? []).map((pair) => {
+      const eq = pair.indexOf("=");
+      if (eq <= 0) throw new Error(`--set takes KEY=VALUE, got ${JSON.stringify(pair)}`);
+      return [pair.slice(0, eq), pair.slice(eq + 1)];
+    })),
     workerCounts: values.workers === undefined ? (quick ? [1] : [1, 2]) : list("workers", values.workers),
     cpuProf: values["cpu-prof"] === true,
   };

@@ -40,6 +40,12 @@ process.once("exit", () => {
   for (const dir of logDirs) rmSync(dir, { recursive: true, force: true });
 });
 
+/** `--set KEY=VALUE` of the bench command: applied to every service process (API and workers). */
+let overrides: Record<string, string> = {};
+export function setServiceEnvOverrides(env: Record<string, string>): void {
+  overrides = { ...env };
+}
+
 /** Environment of the service under test: generated bots, the stand-in, any free port, a temp log dir. */
 export function serviceEnv(farm: BotFarm, apiRoot: string, extra: Record<string, string> = {}): Record<string, string> {
   const logDir = mkdtempSync(path.join(os.tmpdir(), "bench-logs-"));
@@ -54,6 +60,7 @@ export function serviceEnv(farm: BotFarm, apiRoot: string, extra: Record<string,
     LOG_LEVEL: "warn",
     LOG_DIR: logDir,
     ...extra,
+    ...overrides,
   };
 }
 
