@@ -27,6 +27,9 @@ export function buildApp(options: BuildAppOptions): FastifyInstance {
     loggerInstance: options.logger,
     // Per-request lines would cost more than the request itself at thousands per second.
     logController: new LogController({ disableRequestLogging: true }),
+    // No child logger per request (Fastify's default binds a reqId to each): request lines are off,
+    // and the few per-request lines carry bot and update_id, which say more than a reqId.
+    childLoggerFactory: (logger) => logger,
     bodyLimit: options.bodyLimitBytes,
     // Sockets are closed at shutdown only after in-flight requests finished.
     forceCloseConnections: "idle",
@@ -35,9 +38,10 @@ export function buildApp(options: BuildAppOptions): FastifyInstance {
   installErrorHandling(app);
   // Once shutdown began, every answer closes its connection: a keep-alive socket that was busy
   // when close() started would otherwise hold the server open until its keep-alive timeout.
-  app.addHook("onSend", async (_request, reply, payload) => {
+  // (Callback style: an async hook would cost a promise on every answer.)
+  app.addHook("onSend", (_request, reply, payload, done) => {
     if (options.intake.closed) void reply.header("connection", "close");
-    return payload;
+    done(null, payload);
   });
   installJsonParser(app);
   registerInternalUpdateRoute(app, options);
