@@ -53,6 +53,23 @@ describe("DedupWindow", () => {
     expect(dedup.size).toBe(1);
   });
 
+  it("forgets each entry at its own expiry, claims made at different times included", () => {
+    const t = clock();
+    const dedup = new DedupWindow(1_000, 100, t.now);
+    dedup.claim("alpha", 1);
+    t.advance(500);
+    dedup.claim("alpha", 2);
+    t.advance(600);
+    dedup.claim("alpha", 3);
+    expect(dedup.size).toBe(2);
+    expect(dedup.claim("alpha", 2)).toBe(false);
+    t.advance(500);
+    dedup.claim("alpha", 4);
+    expect(dedup.size).toBe(2);
+    expect(dedup.claim("alpha", 3)).toBe(false);
+    expect(dedup.claim("alpha", 2)).toBe(true);
+  });
+
   it("lets a released update be claimed again within the window", () => {
     const dedup = new DedupWindow(60_000, 100, clock().now);
     expect(dedup.claim("alpha", 1)).toBe(true);

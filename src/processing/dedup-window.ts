@@ -7,6 +7,8 @@
 export class DedupWindow {
   /** Insertion order is claim order, so the oldest entries are at the front. */
   private readonly expiresAt = new Map<string, number>();
+  /** No entry expires before this (the front entry's expiry when last looked at), so most claims skip eviction. */
+  private earliestExpiry = Number.POSITIVE_INFINITY;
 
   constructor(
     private readonly windowMs: number,
@@ -26,8 +28,9 @@ export class DedupWindow {
     const expiry = this.expiresAt.get(key);
     if (expiry !== undefined && expiry > now) return false;
     this.expiresAt.delete(key);
-    this.evict(now);
+    if (now >= this.earliestExpiry || this.expiresAt.size >= this.maxEntries) this.evict(now);
     this.expiresAt.set(key, now + this.windowMs);
+    if (this.earliestExpiry === Number.POSITIVE_INFINITY) this.earliestExpiry = now + this.windowMs;
     return true;
   }
 
@@ -38,8 +41,12 @@ export class DedupWindow {
 
   private evict(now: number): void {
     // Front entries are the oldest; a handful per claim keeps this O(1) amortised.
+    this.earliestExpiry = Number.POSITIVE_INFINITY;
     for (const [key, expiry] of this.expiresAt) {
-      if (expiry > now && this.expiresAt.size < this.maxEntries) break;
+      if (expiry > now && this.expiresAt.size < this.maxEntries) {
+        this.earliestExpiry = expiry;
+        break;
+      }
       this.expiresAt.delete(key);
     }
   }
