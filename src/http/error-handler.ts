@@ -5,6 +5,7 @@
  */
 import type { FastifyError, FastifyInstance, FastifyReply } from "fastify";
 import { RequestError, type HttpErrorCode } from "../errors/service-error.ts";
+import { ThrottledLog } from "../logging/throttled-log.ts";
 
 const FASTIFY_CODES: Record<string, { code: HttpErrorCode; message: string }> = {
   FST_ERR_CTP_BODY_TOO_LARGE: { code: "PAYLOAD_TOO_LARGE", message: "request body is larger than the limit" },
@@ -18,11 +19,31 @@ export function sendError(reply: FastifyReply, status: number, code: string, mes
   return reply.code(status).send({ error: { code, message } });
 }
 
+/** 503s (backlog full, shutting down, ...) are warned about at most this often per code, with their count. */
+const REFUSAL_LOG_INTERVAL_MS = 10_000;
+
 export function installErrorHandling(app: FastifyInstance): void {
+  // Under overload a line per refused request would add to the load it reports: one per interval.
+  const refusals = new Map<HttpErrorCode, { log: ThrottledLog; last: string }>();
+  const refused = (error: RequestError): void => {
+    let entry = refusals.get(error.code);
+    if (entry === undefined) {
+      const { code, statusCode: status } = error;
+      const created = { last: error.message, log: new ThrottledLog((count) => app.log.warn({ code, status, refused: count, last: created.last }, "requests refused"), REFUSAL_LOG_INTERVAL_MS) };
+      refusals.set(code, created);
+      entry = created;
+    }
+    entry.last = error.message;
+    entry.log.hit();
+  };
+  app.addHook("onClose", (_instance, done) => {
+    for (const { log } of refusals.values()) log.flush();
+    done();
+  });
   app.setErrorHandler((error: FastifyError | RequestError, request, reply) => {
     if (error instanceof RequestError) {
-      const level = error.statusCode >= 500 ? "warn" : "info";
-      request.log[level]({ code: error.code, status: error.statusCode }, error.message);
+      if (error.statusCode >= 500) refused(error);
+      else request.log.info({ code: error.code, status: error.statusCode }, error.message);
       return sendError(reply, error.statusCode, error.code, error.message, error.retryAfterSeconds);
     }
     const known = FASTIFY_CODES[error.code];

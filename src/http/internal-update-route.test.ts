@@ -128,6 +128,8 @@ describe("503 answers", () => {
       expect(results.map((r) => r.status)).toEqual([200, 200, 200, 503, 503]);
       expect((results[3]!.body as { error: { code: string } }).error.code).toBe("BACKLOG_FULL");
       expect(results[3]!.headers.get("retry-after")).toBe("7");
+      // One warning for the first refusal; the second is counted for the next line, not logged alone.
+      expect(t.logs.find("requests refused")).toEqual([expect.objectContaining({ code: "BACKLOG_FULL", status: 503, refused: 1, level: 40 })]);
       await t.idle();
       // The refused update was not claimed: sent again later, it is accepted and handled.
       expect((await t.postUpdate("Slow", textUpdate(4, 77, "m4"))).status).toBe(200);
@@ -136,6 +138,8 @@ describe("503 answers", () => {
     } finally {
       await t.close();
     }
+    // Closing the server writes the count still held back.
+    expect(t.logs.find("requests refused").map((l) => l.refused)).toEqual([1, 1]);
   });
 
   it("answers 503 SHUTTING_DOWN with Retry-After once shutdown began", async () => {

@@ -7,6 +7,7 @@
 import type { Logger } from "pino";
 import { Deque } from "../processing/deque.ts";
 import type { ProcessedUpdateRecord } from "../processing/update-job.ts";
+import { ThrottledLog } from "../logging/throttled-log.ts";
 import { sleep } from "../telegram/backoff.ts";
 import { journalRetryDelayMs, type JournalRetryPolicy } from "./journal-retry.ts";
 import type { JournalSink } from "./journal-sink.ts";
@@ -53,10 +54,14 @@ export class InProcessJournal {
   private delivered = 0;
   private failed = 0;
   private droppedTotal = 0;
-  private droppedUnreported = 0;
-  private lastDropWarningAt = Number.NEGATIVE_INFINITY;
+  private readonly dropWarning: ThrottledLog;
 
-  constructor(private readonly options: InProcessJournalOptions) {}
+  constructor(private readonly options: InProcessJournalOptions) {
+    this.dropWarning = new ThrottledLog(
+      (dropped) => options.logger.warn({ dropped, dropped_total: this.droppedTotal, maxBacklog: options.maxBacklog }, "journal backlog full, oldest records dropped"),
+      options.dropWarningIntervalMs ?? 1000,
+    );
+  }
 
   stats(): InProcessJournalStats {
     return {
@@ -107,7 +112,7 @@ export class InProcessJournal {
     this.delayed.clear();
     this.inFlight.clear();
     while (this.ready.length > 0) this.ready.shift();
-    this.reportDrops(true);
+    this.dropWarning.flush();
     const { logger } = this.options;
     if (left.length > 0) {
       logger.error(
@@ -147,20 +152,7 @@ export class InProcessJournal {
     }
     if (dropped === undefined) return;
     this.droppedTotal++;
-    this.droppedUnreported++;
-    this.reportDrops(false);
-  }
-
-  private reportDrops(force: boolean): void {
-    if (this.droppedUnreported === 0) return;
-    const now = Date.now();
-    if (!force && now - this.lastDropWarningAt < (this.options.dropWarningIntervalMs ?? 1000)) return;
-    this.options.logger.warn(
-      { dropped: this.droppedUnreported, dropped_total: this.droppedTotal, maxBacklog: this.options.maxBacklog },
-      "journal backlog full, oldest records dropped",
-    );
-    this.droppedUnreported = 0;
-    this.lastDropWarningAt = now;
+    this.dropWarning.hit();
   }
 
   private schedulePump(): void {
