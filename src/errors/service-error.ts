@@ -36,7 +36,11 @@ export class RequestError extends Error {
   readonly retryAfterSeconds: number | undefined;
 
   constructor(code: HttpErrorCode, message: string, options: { cause?: unknown; retryAfterSeconds?: number } = {}) {
+    // A client's mistake or a refusal under load: no stack trace, which would cost more than the answer.
+    const stackTraceLimit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 0;
     super(message, { cause: options.cause });
+    Error.stackTraceLimit = stackTraceLimit;
     this.name = "RequestError";
     this.code = code;
     this.statusCode = HTTP_ERROR_CODES[code];
