@@ -38,9 +38,11 @@ export function createUpdateRunner(options: UpdateRunnerOptions): (job: UpdateJo
 
   return async function runUpdate(job: UpdateJob): Promise<WorkOutcome> {
     const loaded = registry.get(job.botName);
-    const log = logger.child({ bot: job.botName, update_id: job.updateId });
+    // The child logger is made only when a line is written: most updates write none.
+    let child: Logger | undefined;
+    const log = (): Logger => (child ??= logger.child({ bot: job.botName, update_id: job.updateId }));
     if (loaded === undefined || loaded.status === "failed") {
-      log.error({ reason: loaded?.failure?.reason ?? "bot not loaded" }, "update failed: bot unavailable");
+      log().error({ reason: loaded?.failure?.reason ?? "bot not loaded" }, "update failed: bot unavailable");
       settle(job, "error", "bot unavailable");
       return { kind: "done" };
     }
@@ -53,11 +55,11 @@ export function createUpdateRunner(options: UpdateRunnerOptions): (job: UpdateJo
     job.startedAt ??= Date.now();
     const started = performance.now();
     const timer = setTimeout(() => {
-      log.warn({ attempt: job.attempts, timeoutMs: options.timeoutMs }, "handler still running past the timeout");
+      log().warn({ attempt: job.attempts, timeoutMs: options.timeoutMs }, "handler still running past the timeout");
     }, options.timeoutMs);
     try {
       await loaded.bot.handleUpdate(job.update as never);
-      log.debug({ attempt: job.attempts, ms: Math.round(performance.now() - started) }, "update handled");
+      if (logger.isLevelEnabled("debug")) log().debug({ attempt: job.attempts, ms: Math.round(performance.now() - started) }, "update handled");
       settle(job, "success");
       return { kind: "done" };
     } catch (thrown) {
@@ -66,10 +68,10 @@ export function createUpdateRunner(options: UpdateRunnerOptions): (job: UpdateJo
       const decision = decideOnFailure(error);
       if (decision.retry && job.attempts < options.maxAttempts) {
         const delayMs = decision.delayMs ?? backoffDelayMs(job.attempts, options.retryBaseMs);
-        log.warn({ attempt: job.attempts, maxAttempts: options.maxAttempts, delayMs, handler_file: handlerFile, reason: decision.reason, err: error }, "handler failed, update will run again");
+        log().warn({ attempt: job.attempts, maxAttempts: options.maxAttempts, delayMs, handler_file: handlerFile, reason: decision.reason, err: error }, "handler failed, update will run again");
         return { kind: "retry", delayMs };
       }
-      log.error({ attempt: job.attempts, handler_file: handlerFile, reason: decision.reason, err: error }, "update failed");
+      log().error({ attempt: job.attempts, handler_file: handlerFile, reason: decision.reason, err: error }, "update failed");
       const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
       settle(job, "error", message, handlerFile);
       return { kind: "done" };
