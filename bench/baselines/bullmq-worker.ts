@@ -10,7 +10,7 @@ import { readManifest } from "../lib/bot-farm.ts";
 import { BASELINE_QUEUE } from "./bullmq-queue-name.ts";
 import { buildGrammyBots } from "./farm-bots.ts";
 
-/** Jobs at once per worker process (the service's PROCESSING_CONCURRENCY default). */
+/** Jobs at once per worker process (a usual hand-written setting; the service's workers run one job per partition). */
 const CONCURRENCY = 64;
 
 async function main(): Promise<void> {

@@ -27,8 +27,12 @@ const schema = z.object({
 
   /** Largest accepted request body. @defaultValue 1 MiB */
   BODY_LIMIT_BYTES: integer(1024).default(1024 * 1024),
-  /** Updates handled at once, over all bots. @defaultValue 64 */
-  PROCESSING_CONCURRENCY: integer(1).default(64),
+  /**
+   * Updates handled at once, over all bots. Handlers mostly wait for Telegram (50-200 ms a call),
+   * so this is far above the core count: at the old default of 64, a process could not handle more than
+   * 64 / latency updates a second (docs/performance.md). @defaultValue 512
+   */
+  PROCESSING_CONCURRENCY: integer(1).default(512),
   /** Updates handled at once for one bot, so one bot cannot take every slot. @defaultValue 16 */
   BOT_CONCURRENCY: integer(1).default(16),
   /** Accepted updates waiting or running, over all bots; past it intake answers 503. @defaultValue 10000 */
