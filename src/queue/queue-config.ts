@@ -26,9 +26,11 @@ export const queueConfigShape = {
   /**
    * Partitions of `telegram_updates`: each runs one update at a time across all workers, so this
    * is the most updates handled at once in the whole deployment. Change it only with empty queues
-   * (a chat's pending updates must stay in one partition). @defaultValue 32
+   * (a chat's pending updates must stay in one partition). A handler mostly waits for Telegram
+   * (50-200 ms a call), so 128 partitions cap a deployment near 128 / latency updates/s; each costs
+   * every worker process one Redis connection. @defaultValue 128
    */
-  QUEUE_PARTITIONS: integer(1, 1024).default(32),
+  QUEUE_PARTITIONS: integer(1, 1024).default(128),
   /**
    * How long a worker's claim on a job lasts without renewal (renewed every half of it). A worker
    * killed mid-update is noticed after about this plus QUEUE_STALLED_INTERVAL_MS. @defaultValue 30000
