@@ -1,11 +1,17 @@
 /**
- * The `drf_save` queue: one job per settled update, delivered to the journal sink by whichever
- * worker consumes the queue. Failed deliveries are retried by BullMQ with backoff (a sink's
- * `retryAfterMs` wins); an error marked `retryable === false` fails the job at once.
+ * The `drf_save` queue: each job holds the records of one group commit (JournalBatcher), or one
+ * record (jobs written by earlier versions), delivered to the journal sink by whichever worker
+ * consumes the queue, up to `concurrency` records of a job at once. A record the sink refuses for
+ * good (`retryable === false`) is logged as not delivered and the others go on. When some records
+ * fail and may succeed later, the job keeps only those (the delivered ones are never sent again)
+ * and is retried by BullMQ with backoff (a sink's `retryAfterMs` wins).
  */
-import { UnrecoverableError, type Job } from "bullmq";
+import type { Job } from "bullmq";
+import pLimit from "p-limit";
+import type { Logger } from "pino";
 import type { ProcessedUpdateRecord } from "../processing/update-job.ts";
 import { journalRetryDelayMs, type JournalRetryPolicy } from "../journal/journal-sink.ts";
+import type { JournalBatch } from "./journal-batcher.ts";
 
 /** Where journal records go (the journal module's sinks have this shape). */
 export interface QueueJournalSink {
@@ -17,16 +23,57 @@ function isNotRetryable(error: unknown): boolean {
   return typeof error === "object" && error !== null && (error as { retryable?: unknown }).retryable === false;
 }
 
-export function createJournalProcessor(sink: QueueJournalSink): (job: Job) => Promise<void> {
+function describe(error: unknown): string {
+  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+}
+
+function recordsOf(data: unknown): ProcessedUpdateRecord[] {
+  const records = (data as Partial<JournalBatch> | null)?.records;
+  return Array.isArray(records) ? records : [data as ProcessedUpdateRecord];
+}
+
+export interface JournalProcessorOptions {
+  /** Records of one job delivered at once. */
+  concurrency: number;
+  logger: Logger;
+}
+
+export function createJournalProcessor(sink: QueueJournalSink, options: JournalProcessorOptions): (job: Job) => Promise<void> {
   return async (job) => {
-    try {
-      await sink.deliver(job.data as ProcessedUpdateRecord);
-    } catch (error) {
-      if (isNotRetryable(error)) {
-        throw new UnrecoverableError(error instanceof Error ? `${error.name}: ${error.message}` : String(error));
+    const records = recordsOf(job.data);
+    const limit = pLimit(options.concurrency);
+    const retry: ProcessedUpdateRecord[] = [];
+    let firstRetryable: unknown;
+    await Promise.all(
+      records.map((record) =>
+        limit(async () => {
+          try {
+            await sink.deliver(record);
+          } catch (error) {
+            if (isNotRetryable(error)) {
+              options.logger.error({ bot: record.bot_name, update_id: record.update_id, status: record.status, err: describe(error) }, "journal record not delivered");
+              return;
+            }
+            retry.push(record);
+            firstRetryable ??= error;
+          }
+        }),
+      ),
+    );
+    if (retry.length === 0) return;
+    if (job.attemptsMade + 1 >= (job.opts.attempts ?? 1)) {
+      // The last attempt: the job fails and keeps these records (`jobs failed`); say which they are.
+      for (const record of retry) {
+        options.logger.error({ bot: record.bot_name, update_id: record.update_id, status: record.status, attempts: job.attemptsMade + 1, err: describe(firstRetryable) }, "journal record not delivered");
       }
-      throw error;
     }
+    if (retry.length < records.length) {
+      // Only what is left goes again: the records already delivered must not be sent twice.
+      const left: JournalBatch = { records: retry };
+      await job.updateData(left);
+    }
+    if (firstRetryable instanceof Error) throw firstRetryable;
+    throw new Error(describe(firstRetryable));
   };
 }
 

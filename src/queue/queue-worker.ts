@@ -17,6 +17,7 @@ import { loadServiceBots, type StopReport } from "../service/build-service.ts";
 import type { PluginContext, ServicePlugin } from "../service/service-plugin.ts";
 import { sleep } from "../telegram/backoff.ts";
 import { createJournalProcessor, journalBackoffMs, type QueueJournalSink } from "./journal-consumer.ts";
+import { JournalBatcher } from "./journal-batcher.ts";
 import { LogJournalSink } from "../journal/log-journal-sink.ts";
 import { JOURNAL_QUEUE, keyPrefixOf, UPDATES_QUEUE, type QueueFamily } from "./queue-names.ts";
 import { openQueues, type QueueSet } from "./update-queues.ts";
@@ -89,7 +90,7 @@ export async function buildQueueWorker(deps: QueueWorkerDeps): Promise<QueueWork
         registry,
         logger,
         config,
-        journal: queues.journal,
+        journal: new JournalBatcher(queues.journal, config.JOURNAL_BATCH_MAX),
         onSettled: (record) => {
           deps.onSettled?.(record);
           for (const plugin of plugins) plugin.onSettled?.(record);
@@ -107,7 +108,7 @@ export async function buildQueueWorker(deps: QueueWorkerDeps): Promise<QueueWork
       const sink = deps.journalSink ?? new LogJournalSink(logger.child({ component: "journal" }));
       workers.push(
         watch(
-          new Worker(JOURNAL_QUEUE, createJournalProcessor(sink), {
+          new Worker(JOURNAL_QUEUE, createJournalProcessor(sink, { concurrency: config.JOURNAL_CONCURRENCY, logger: logger.child({ component: "journal" }) }), {
             ...workerOptions,
             concurrency: config.JOURNAL_CONCURRENCY,
             settings: { backoffStrategy: (attemptsMade: number, _type?: string, error?: Error) => journalBackoffMs(attemptsMade, error, { baseMs: config.JOURNAL_RETRY_BASE_MS, maxWaitMs: config.JOURNAL_MAX_RETRY_WAIT_SECONDS * 1000 }) },

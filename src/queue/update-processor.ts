@@ -1,13 +1,14 @@
 /**
  * Runs one `telegram_updates` job: the core's update runner (same middleware, same failure
  * policy), with retries inside the job so its partition stays blocked and the chat's later
- * updates cannot overtake it. When the update is settled, its record goes to `drf_save`; a
+ * updates cannot overtake it. When the update is settled, its record goes to `drf_save` (grouped
+ * with other partitions' records by the journal batcher, before the job completes); a
  * final failure releases the duplicate claim (a redelivery runs again) and fails the job, which
  * BullMQ keeps with its error for `jobs failed` / `jobs retry`.
  * At the shutdown deadline a job that is only waiting for its next attempt is handed back to the
  * front of its partition instead of being held until the worker dies.
  */
-import { UnrecoverableError, WaitingError, type Job, type Queue } from "bullmq";
+import { UnrecoverableError, WaitingError, type Job } from "bullmq";
 import type { Logger } from "pino";
 import type { BotRegistry } from "../bots/bot-registry.ts";
 import type { ServiceConfig } from "../config/service-config.ts";
@@ -21,8 +22,8 @@ export interface UpdateProcessorDeps {
   registry: BotRegistry;
   logger: Logger;
   config: Pick<ServiceConfig, "HANDLER_MAX_ATTEMPTS" | "HANDLER_RETRY_BASE_MS" | "HANDLER_TIMEOUT_MS">;
-  /** `drf_save`: one job per settled update. */
-  journal: Queue;
+  /** `drf_save`: resolves once the record is in Redis (see JournalBatcher). */
+  journal: { add(record: ProcessedUpdateRecord): Promise<void> };
   /** Each settled update (plugins' onSettled). */
   onSettled?: (record: ProcessedUpdateRecord) => void;
   /** Aborted at the shutdown deadline. */
@@ -83,7 +84,7 @@ export function createUpdateProcessor(deps: UpdateProcessorDeps): (job: Job, tok
     const settled = record;
     if (settled === undefined) throw new Error("the update runner finished without a record");
     deps.onSettled?.(settled);
-    await deps.journal.add("record", settled);
+    await deps.journal.add(settled);
     if (settled.status !== "success") {
       await job.removeDeduplicationKey();
       const where = settled.handler_file === undefined ? "" : ` (${settled.handler_file})`;
