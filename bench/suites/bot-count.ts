@@ -70,7 +70,8 @@ export async function runBotCount(ctx: SuiteContext): Promise<SuiteResult> {
         metric: "memory per bot",
         unit: "KB",
         ours: perBot,
-        target: { text: `< ${PER_BOT_TARGET_KB} KB per bot`, met: perBot.median < PER_BOT_TARGET_KB },
+        // Below 100 bots the difference is a few MB, within the RSS noise of one process start.
+        ...(count >= 100 ? { target: { text: `< ${PER_BOT_TARGET_KB} KB per bot`, met: perBot.median < PER_BOT_TARGET_KB } } : {}),
       });
     }
     return {
