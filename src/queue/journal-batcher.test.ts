@@ -118,4 +118,34 @@ describe.skipIf(skipReason !== undefined)(`drf_save group commit on Redis${skipR
     expect(delivered).toHaveLength(5);
     expect(await queue.getJobCounts("completed", "failed")).toEqual({ completed: 2, failed: 0 });
   });
+
+  it("runs at most JOURNAL_CONCURRENCY deliveries at once over all the jobs a worker runs", async () => {
+    const { queue, prefix, connection } = queueFor("bounded");
+    let running = 0;
+    let most = 0;
+    let delivered = 0;
+    const sink = {
+      async deliver(): Promise<void> {
+        running++;
+        most = Math.max(most, running);
+        await new Promise((r) => setTimeout(r, 5));
+        running--;
+        delivered++;
+      },
+    };
+    const worker = new Worker("drf_save", createJournalProcessor(sink, { concurrency: 2, logger: pino({ level: "silent" }) }), {
+      connection: connection.duplicate(),
+      prefix: keyPrefixOf(prefix),
+      concurrency: 2,
+    });
+    closers.push(() => worker.close());
+    for (let j = 0; j < 3; j++) {
+      const batch: JournalBatch = { records: Array.from({ length: 6 }, (_, i) => sampleRecord({ update_id: j * 10 + i })) };
+      await queue.add("records", batch);
+    }
+    const deadline = Date.now() + 10_000;
+    while (delivered < 18 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+    expect(delivered).toBe(18);
+    expect(most).toBe(2);
+  });
 });

@@ -1,7 +1,7 @@
 /**
  * The `drf_save` queue: each job holds the records of one group commit (JournalBatcher), or one
  * record (jobs written by earlier versions), delivered to the journal sink by whichever worker
- * consumes the queue, up to `concurrency` records of a job at once. A record the sink refuses for
+ * consumes the queue, up to `concurrency` deliveries at once over all its jobs. A record the sink refuses for
  * good (`retryable === false`) is logged as not delivered and the others go on. When some records
  * fail and may succeed later, the job keeps only those (the delivered ones are never sent again)
  * and is retried by BullMQ with backoff (a sink's `retryAfterMs` wins).
@@ -33,15 +33,16 @@ function recordsOf(data: unknown): ProcessedUpdateRecord[] {
 }
 
 export interface JournalProcessorOptions {
-  /** Records of one job delivered at once. */
+  /** Deliveries at once, over every job this processor runs (JOURNAL_CONCURRENCY). */
   concurrency: number;
   logger: Logger;
 }
 
 export function createJournalProcessor(sink: QueueJournalSink, options: JournalProcessorOptions): (job: Job) => Promise<void> {
+  // Shared by all jobs: the worker runs several at once, and the backend sees at most this many.
+  const limit = pLimit(options.concurrency);
   return async (job) => {
     const records = recordsOf(job.data);
-    const limit = pLimit(options.concurrency);
     const retry: ProcessedUpdateRecord[] = [];
     let firstRetryable: unknown;
     await Promise.all(
