@@ -27,7 +27,10 @@ export class JournalBatcher {
   constructor(
     private readonly queue: Pick<Queue, "add">,
     private readonly maxBatch: number,
-  ) {}
+  ) {
+    // A batch of 0 would never empty the list of waiting records.
+    if (!Number.isSafeInteger(maxBatch) || maxBatch < 1) throw new RangeError(`maxBatch must be a positive integer, got ${maxBatch}`);
+  }
 
   add(record: ProcessedUpdateRecord): Promise<void> {
     return new Promise<void>((resolve, reject) => {

@@ -6,7 +6,7 @@
  * fail and may succeed later, the job keeps only those (the delivered ones are never sent again)
  * and is retried by BullMQ with backoff (a sink's `retryAfterMs` wins).
  */
-import type { Job } from "bullmq";
+import { UnrecoverableError, type Job } from "bullmq";
 import pLimit from "p-limit";
 import type { Logger } from "pino";
 import type { ProcessedUpdateRecord } from "../processing/update-job.ts";
@@ -27,9 +27,22 @@ function describe(error: unknown): string {
   return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
 }
 
+function looksLikeRecord(value: unknown): value is ProcessedUpdateRecord {
+  if (typeof value !== "object" || value === null) return false;
+  const record = value as Record<string, unknown>;
+  return typeof record.bot_name === "string" && typeof record.update_id === "number";
+}
+
+/**
+ * The records of a job: `{records: [...]}` (group commit), or the record itself (jobs written by
+ * earlier versions, one record each). Written by workers that may run another version of the
+ * code, so the shape is checked; a job that is neither cannot succeed by retrying.
+ */
 function recordsOf(data: unknown): ProcessedUpdateRecord[] {
+  if (looksLikeRecord(data)) return [data];
   const records = (data as Partial<JournalBatch> | null)?.records;
-  return Array.isArray(records) ? records : [data as ProcessedUpdateRecord];
+  if (Array.isArray(records) && records.every(looksLikeRecord)) return records;
+  throw new UnrecoverableError("job data is neither journal records ({records: [...]}) nor one record");
 }
 
 export interface JournalProcessorOptions {

@@ -46,11 +46,11 @@ export const queueConfigShape = {
   QUEUE_KEEP_FAILED_SECONDS: integer(0).default(7 * 24 * 60 * 60),
   /** Failed jobs kept per queue, at most. @defaultValue 10000 */
   QUEUE_KEEP_FAILED_COUNT: integer(0).default(10_000),
+  /** Completed jobs kept per queue (for inspection only). @defaultValue 100 */
+  QUEUE_KEEP_COMPLETED_COUNT: integer(0).default(100),
   /**
    * Most journal records in one `drf_save` job. Records settled while the previous job was being
    * written go together in the next one (group commit). @defaultValue 100
    */
   JOURNAL_BATCH_MAX: integer(1, 10_000).default(100),
-  /** Completed jobs kept per queue (for inspection only). @defaultValue 100 */
-  QUEUE_KEEP_COMPLETED_COUNT: integer(0).default(100),
 } satisfies Record<string, z.ZodType>;

@@ -109,3 +109,32 @@ export async function startOwnRedis(): Promise<OwnRedis> {
     },
   };
 }
+
+/**
+ * What one test file opens on the shared Redis: fresh prefixes, connections, and things to close
+ * (queues, workers). `release()` (in afterAll) closes them, newest first, then deletes the keys.
+ */
+export class SharedRedisScope {
+  private readonly prefixes: string[] = [];
+  private readonly connections: Redis[] = [];
+  private readonly closers: Array<() => Promise<unknown>> = [];
+
+  /** A new deployment prefix and a connection for it (BullMQ wants maxRetriesPerRequest null). */
+  open(label: string): { prefix: string; connection: Redis } {
+    const prefix = uniquePrefix(label);
+    this.prefixes.push(prefix);
+    const connection = new Redis(SHARED_REDIS_URL, { maxRetriesPerRequest: null });
+    this.connections.push(connection);
+    return { prefix, connection };
+  }
+
+  onRelease(...closers: Array<() => Promise<unknown>>): void {
+    this.closers.push(...closers);
+  }
+
+  async release(): Promise<void> {
+    for (const close of this.closers.splice(0).reverse()) await close();
+    for (const connection of this.connections.splice(0)) connection.disconnect();
+    for (const prefix of this.prefixes.splice(0)) await deletePrefix(SHARED_REDIS_URL, prefix);
+  }
+}
