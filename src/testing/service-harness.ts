@@ -97,6 +97,8 @@ export async function startTestService(options: TestServiceOptions): Promise<Tes
   };
 }
 
+const TEST_MESSAGE_DATE = 1_764_000_000;
+
 /** A text message update for tests. */
 export function textUpdate(updateId: number, chatId: number, text: string, options: { userId?: number; chatType?: string } = {}): Record<string, unknown> {
   const userId = options.userId ?? (chatId > 0 ? chatId : 4242);
@@ -104,7 +106,9 @@ export function textUpdate(updateId: number, chatId: number, text: string, optio
     update_id: updateId,
     message: {
       message_id: updateId,
-      date: Math.floor(Date.now() / 1000),
+      // Fixed, not the clock: tests compare updates built at different moments (a second boundary
+      // between them made one flaky).
+      date: TEST_MESSAGE_DATE,
       chat: { id: chatId, type: options.chatType ?? (chatId > 0 ? "private" : "group"), ...(chatId > 0 ? { first_name: "Test" } : { title: "Group" }) },
       from: { id: userId, is_bot: false, first_name: "Test" },
       text,
