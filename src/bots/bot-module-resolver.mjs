@@ -4,19 +4,119 @@
 //   retried from the project itself, so every bot gets the engine's own grammY;
 // - with no package.json saying "type": "module" above them, .ts/.js files would load as CommonJS:
 //   files under a bots folder are always loaded as ES modules, as they are inside the project.
+//
+// Startup time: in Node 20 every hook runs in one loader thread, which is the bottleneck when
+// thousands of bot modules load (3 handler files x 1000 bots). Three shortcuts for bot modules
+// keep that thread's work small; each gives what the default chain would, and leaves anything
+// unusual to it, so errors keep Node's and tsx's own messages (docs/performance.md, item 5):
+// - the engine imports a bot's config and handler files by file URL: a `.ts`/`.mts` one that
+//   exists is resolved here (stat, realpath, as Node does) instead of going through tsx's and
+//   Node's resolvers and tsx's package.json lookup;
+// - a bare import of a bot module (`import { Composer } from "grammy"` in every handler) is
+//   resolved once per place where its answer can differ, not once per importing file (like
+//   Node's own package.json cache, this takes installed packages not to change while running);
+// - a bot module's source is read synchronously here and handed down the chain, instead of
+//   Node's asynchronous read (four thread-pool round trips per file).
+import { existsSync, readFileSync, realpathSync, statSync } from "node:fs";
+import path from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+
 let fallbackParentURL;
+/** The bots folders, as `file:` URLs ending in "/". */
 let esmRoots = [];
+/** The same folders as paths, without the trailing separator. */
+let rootDirs = [];
+let preserveSymlinks = false;
 
 export async function initialize(data) {
   fallbackParentURL = data.fallbackParentURL;
   esmRoots = data.esmRoots ?? [];
+  rootDirs = esmRoots.map((url) => fileURLToPath(url).replace(/[\\/]+$/, ""));
+  preserveSymlinks = data.preserveSymlinks === true;
 }
 
 function isBare(specifier) {
   return !/^(\.|\/|[a-zA-Z][a-zA-Z0-9+.-]*:)/.test(specifier);
 }
 
+/** A .ts/.js (or .mts/.mjs) file under a bots folder, with no query or hash. */
+function isBotModule(url) {
+  return /\.m?[jt]s$/.test(url) && esmRoots.some((root) => url.startsWith(root));
+}
+
+/**
+ * `file:` URL of an existing .ts/.mts file under a bots folder: its real URL, as Node's resolver
+ * would give it. `.js`/`.mjs` are left to tsx, which maps them to a `.ts`/`.mts` sibling first.
+ */
+function resolveBotFileUrl(specifier) {
+  if (preserveSymlinks || !specifier.startsWith("file:") || !/\.m?ts$/.test(specifier) || /%2f|%5c/i.test(specifier) || !isBotModule(specifier)) {
+    return undefined;
+  }
+  try {
+    const file = fileURLToPath(specifier);
+    if (statSync(file, { throwIfNoEntry: false })?.isFile() !== true) return undefined;
+    const url = pathToFileURL(realpathSync.native(file)).href;
+    // A symlink to a file outside the bots folders gets the default treatment there.
+    return isBotModule(url) ? url : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function packageNameOf(specifier) {
+  const parts = specifier.split("/");
+  return specifier.startsWith("@") ? parts.slice(0, 2).join("/") : parts[0];
+}
+
+/**
+ * The folder whose view of package `name` a bot module in `dir` shares: walking up from `dir` to
+ * the bots folder, the first one with a package.json or a node_modules/<name> of its own, else the
+ * bots folder. Between a file and that folder, Node's resolver (package scope, node_modules
+ * lookup) and tsx's find nothing that could change the answer.
+ */
+function resolutionAnchor(dir, rootDir, name) {
+  for (let current = dir; current.startsWith(rootDir + path.sep) && current !== path.dirname(current); current = path.dirname(current)) {
+    if (existsSync(path.join(current, "package.json")) || existsSync(path.join(current, "node_modules", name))) return current;
+  }
+  return rootDir;
+}
+
+/**
+ * Cache key of a bare import by a bot module, or undefined when the answer may depend on more
+ * than the anchor folder: `#imports`, queries, a parent with a query (tsx namespaces) or inside
+ * node_modules. The parent's kind (TypeScript or not) is in the key: tsx resolves tsconfig path
+ * aliases differently for TypeScript importers.
+ */
+function bareImportKey(specifier, context) {
+  const parentURL = context.parentURL;
+  if (!isBare(specifier) || specifier.startsWith("#") || /[?#]/.test(specifier)) return undefined;
+  if (parentURL === undefined || !parentURL.startsWith("file:") || /[?#]/.test(parentURL)) return undefined;
+  const rootIndex = esmRoots.findIndex((root) => parentURL.startsWith(root));
+  const rootDir = rootDirs[rootIndex];
+  if (rootDir === undefined) return undefined;
+  const parentFile = fileURLToPath(parentURL);
+  if (parentFile.split(path.sep).includes("node_modules")) return undefined;
+  const anchor = resolutionAnchor(path.dirname(parentFile), rootDir, packageNameOf(specifier));
+  const typescriptParent = /\.[cm]?tsx?$/.test(parentFile);
+  return [specifier, anchor, typescriptParent, (context.conditions ?? []).join(","), JSON.stringify(context.importAttributes ?? {})].join("\0");
+}
+
+/** Resolved bare imports of bot modules, by bareImportKey. */
+const bareImports = new Map();
+
 export async function resolve(specifier, context, nextResolve) {
+  const botFileUrl = resolveBotFileUrl(specifier);
+  if (botFileUrl !== undefined) return { url: botFileUrl, format: "module", shortCircuit: true };
+  const key = bareImportKey(specifier, context);
+  const known = key === undefined ? undefined : bareImports.get(key);
+  if (known !== undefined) return { ...known, shortCircuit: true };
+  const resolved = await resolveWithFallback(specifier, context, nextResolve);
+  // tsx gives a CommonJS TypeScript target a URL that depends on the importing file's source.
+  if (key !== undefined && !/\.(ts|tsx|jsx)([?#]|$)/.test(resolved.url)) bareImports.set(key, { ...resolved });
+  return resolved;
+}
+
+async function resolveWithFallback(specifier, context, nextResolve) {
   try {
     return await nextResolve(specifier, context);
   } catch (error) {
@@ -28,9 +128,17 @@ export async function resolve(specifier, context, nextResolve) {
   }
 }
 
-export async function load(url, context, nextLoad) {
-  if (/\.(ts|js)$/.test(url) && esmRoots.some((root) => url.startsWith(root))) {
-    return nextLoad(url, { ...context, format: "module" });
+function readSource(url) {
+  try {
+    return readFileSync(fileURLToPath(url));
+  } catch {
+    // Node's own read reports the problem.
+    return undefined;
   }
-  return nextLoad(url, context);
+}
+
+export async function load(url, context, nextLoad) {
+  if (!isBotModule(url)) return nextLoad(url, context);
+  const source = context.source ?? readSource(url);
+  return nextLoad(url, source === undefined ? { ...context, format: "module" } : { ...context, format: "module", source });
 }

@@ -3,7 +3,7 @@
  * grammY Bot they make. Every failure becomes a BotLoadError that names the file and the reason,
  * so the registry can skip this bot and go on with the others.
  */
-import { readFile } from "node:fs/promises";
+import { readFileSync } from "node:fs";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { parse as parseDotenv } from "dotenv";
@@ -60,10 +60,12 @@ export function isComposer(value: unknown): value is { middleware(): Middleware<
   return typeof candidate.middleware === "function" && typeof candidate.use === "function" && typeof candidate.on === "function";
 }
 
-async function readBotEnv(folder: BotFolder): Promise<Record<string, string>> {
+function readBotEnv(folder: BotFolder): Record<string, string> {
   if (folder.envFile === undefined) return {};
   try {
-    return parseDotenv(await readFile(folder.envFile));
+    // Synchronous: bots load before the service listens, and a thousand small .env files are read
+    // several times faster this way than through the thread pool.
+    return parseDotenv(readFileSync(folder.envFile));
   } catch (error) {
     throw new BotLoadError("ENV_UNREADABLE", `cannot read .env: ${describeError(error)}`, { file: ".env", cause: error });
   }
@@ -75,7 +77,7 @@ async function readBotEnv(folder: BotFolder): Promise<Record<string, string>> {
  * config.ts throws with a secret in its message cannot reach a log unscrubbed.
  */
 export async function readBotIdentity(folder: BotFolder, onSecret: (secret: string) => void = () => undefined): Promise<BotIdentity> {
-  const env = await readBotEnv(folder);
+  const env = readBotEnv(folder);
   for (const key of ["BOT_TOKEN", "BOT_INTERNAL_KEY"] as const) {
     const value = env[key];
     if (value !== undefined) onSecret(value);

@@ -8,11 +8,17 @@ import { pathToFileURL } from "node:url";
 
 const registeredRoots = new Set<string>();
 
+/** Node keeps symlinked module paths as they are: the hooks then leave resolution to Node. */
+function preservesSymlinks(): boolean {
+  const flag = /(^|\s)--preserve-symlinks(\s|=|$)/;
+  return process.execArgv.some((arg) => flag.test(arg)) || flag.test(process.env.NODE_OPTIONS ?? "") || process.env.NODE_PRESERVE_SYMLINKS === "1";
+}
+
 export function registerBotModuleResolver(botsDir: string): void {
   const root = pathToFileURL(path.resolve(botsDir) + path.sep).href;
   if (registeredRoots.has(root)) return;
   registeredRoots.add(root);
   register(new URL("./bot-module-resolver.mjs", import.meta.url), {
-    data: { fallbackParentURL: new URL("../index.ts", import.meta.url).href, esmRoots: [root] },
+    data: { fallbackParentURL: new URL("../index.ts", import.meta.url).href, esmRoots: [root], preserveSymlinks: preservesSymlinks() },
   });
 }
