@@ -4,7 +4,8 @@
  * Every child started here is remembered and stopped at exit, even when a suite throws.
  */
 import { spawn, type ChildProcess } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -119,15 +120,30 @@ export function startNodeScript(name: string, script: string, args: string[] = [
   return handle;
 }
 
-/** Runs a script that prints one JSON result as its last stdout line, and returns that result. */
+/**
+ * Runs a script that prints one JSON result as its last stdout line, and returns that result. The
+ * input goes in a file named by the script's first argument (a plan for 1000 bots is over the
+ * size of an argument list); the script reads it with `readScriptInput`.
+ */
 export async function runJsonScript<T>(name: string, script: string, input: unknown, timeoutMs: number): Promise<T> {
-  const child = startNodeScript(name, script, [JSON.stringify(input)]);
+  const dir = mkdtempSync(path.join(tmpdir(), "bench-input-"));
+  const file = path.join(dir, "input.json");
+  writeFileSync(file, JSON.stringify(input));
+  const child = startNodeScript(name, script, [file]);
   const timer = setTimeout(() => child.process.kill("SIGKILL"), timeoutMs);
   const code = await child.exited;
   clearTimeout(timer);
+  rmSync(dir, { recursive: true, force: true });
   const last = [...child.lines].reverse().find((line) => line.startsWith("{"));
   if (code !== 0 || last === undefined) throw new Error(`${name} failed (exit ${String(code)}): ${child.stderr.join("\n").slice(-2000)}`);
   return JSON.parse(last) as T;
+}
+
+/** The input `runJsonScript` handed to this script. */
+export function readScriptInput<T>(): T {
+  const file = process.argv[2];
+  if (file === undefined) throw new Error("usage: <script> <input.json>");
+  return JSON.parse(readFileSync(file, "utf8")) as T;
 }
 
 /** Stops every child still running (at the end, or when a suite failed). */

@@ -3,11 +3,12 @@
  * flight for `durationSeconds`, each a fresh unique update (setupRequest runs right before each
  * request is written, so the send time in the text is the real one).
  *
- *   node --import tsx bench/load/autocannon-load.ts '<json AutocannonInput>'
+ *   node --import tsx bench/load/autocannon-load.ts <input.json>   (an AutocannonInput)
  *
  * Prints one JSON line: AutocannonOutput.
  */
 import { createRequire } from "node:module";
+import { readScriptInput } from "../lib/processes.ts";
 import { wallClockMs } from "../lib/stats.ts";
 import { updateBody, type LoadPlan } from "../lib/updates.ts";
 
@@ -52,7 +53,7 @@ type Autocannon = (options: Record<string, unknown>) => Promise<AutocannonResult
 const autocannon = createRequire(import.meta.url)("autocannon") as Autocannon;
 
 async function main(): Promise<void> {
-  const input = JSON.parse(process.argv[2] ?? "{}") as AutocannonInput;
+  const input = readScriptInput<AutocannonInput>();
   let n = 0;
   let firstSentAtMs = Number.NaN;
   const result = await autocannon({

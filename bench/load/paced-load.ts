@@ -4,11 +4,12 @@
  * burst latency instead). The due time, not the moment a socket was free, goes into the update's
  * text, so a server that falls behind is charged for it (no coordinated omission).
  *
- *   node --import tsx bench/load/paced-load.ts '<json PacedInput>'
+ *   node --import tsx bench/load/paced-load.ts <input.json>   (a PacedInput)
  *
  * Prints one JSON line: PacedOutput.
  */
 import { Agent, request } from "node:http";
+import { readScriptInput } from "../lib/processes.ts";
 import { wallClockMs } from "../lib/stats.ts";
 import { updateBody, type LoadPlan } from "../lib/updates.ts";
 
@@ -31,7 +32,7 @@ export interface PacedOutput {
 }
 
 async function main(): Promise<void> {
-  const input = JSON.parse(process.argv[2] ?? "{}") as PacedInput;
+  const input = readScriptInput<PacedInput>();
   const url = new URL(input.plan.baseUrl);
   const agent = new Agent({ keepAlive: true, maxSockets: input.connections });
   const total = Math.round(input.ratePerSecond * input.durationSeconds);

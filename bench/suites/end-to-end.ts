@@ -34,6 +34,15 @@ export interface Side {
   targets: LoadTarget[];
   /** Processes whose CPU time the side's updates cost (server, workers). */
   pids: number[];
+  /** The Redis server both sides share (queue mode): its CPU (when local) and commands per update are reported apart. */
+  redis?: RedisProbe;
+}
+
+export interface RedisProbe {
+  /** The server's pid when it runs on this machine. */
+  pid: number | undefined;
+  /** Calls so far per command (INFO commandstats). */
+  commandCalls(): Promise<Map<string, number>>;
 }
 
 export interface Measurement {
@@ -42,6 +51,10 @@ export interface Measurement {
   ok: number;
   /** CPU time of the side's processes per handled update, µs (less noisy than throughput on a shared machine). */
   cpuUsPerUpdate: number;
+  /** Redis server CPU per handled update, µs (queue mode, when Redis runs on this machine). */
+  redisCpuUsPerUpdate?: number;
+  /** Redis commands per handled update, by command (queue mode). */
+  redisCallsPerUpdate?: Map<string, number>;
 }
 
 export function serviceTargets(bots: readonly FarmBot[]): LoadTarget[] {
@@ -58,6 +71,9 @@ export async function measureDelivery(ctx: SuiteContext, standIn: StandInProcess
   await standIn.client.reset();
   const cpuOf = () => side.pids.reduce((sum, pid) => sum + cpuMs(pid), 0);
   const cpuBefore = cpuOf();
+  const redisPid = side.redis?.pid;
+  const redisCpuBefore = redisPid === undefined ? 0 : cpuMs(redisPid);
+  const callsBefore = await side.redis?.commandCalls();
   let sent: number;
   let ok: number;
   let firstSentAtMs: number;
@@ -75,7 +91,19 @@ export async function measureDelivery(ctx: SuiteContext, standIn: StandInProcess
   const expected = rate === undefined ? ok + SATURATION_CONNECTIONS : ok;
   const replies = await standIn.client.waitForReplies(expected, rate === undefined ? (ctx.options.quick ? 500 : 2000) : 5000, 600_000);
   const stats = standIn.client.deliveryStats(replies, firstSentAtMs);
-  return { stats, sent, ok, cpuUsPerUpdate: ((cpuOf() - cpuBefore) * 1000) / Math.max(1, stats.handled) };
+  const perUpdate = (ms: number) => (ms * 1000) / Math.max(1, stats.handled);
+  const measurement: Measurement = { stats, sent, ok, cpuUsPerUpdate: perUpdate(cpuOf() - cpuBefore) };
+  if (redisPid !== undefined) measurement.redisCpuUsPerUpdate = perUpdate(cpuMs(redisPid) - redisCpuBefore);
+  const callsAfter = await side.redis?.commandCalls();
+  if (callsBefore !== undefined && callsAfter !== undefined) {
+    const perCommand = new Map<string, number>();
+    for (const [command, calls] of callsAfter) {
+      const delta = calls - (callsBefore.get(command) ?? 0);
+      if (delta > 0) perCommand.set(command, delta / Math.max(1, stats.handled));
+    }
+    measurement.redisCallsPerUpdate = perCommand;
+  }
+  return measurement;
 }
 
 /** Rows for one scenario from per-round measurements of both sides. */
@@ -111,6 +139,7 @@ export function deliveryRows(scenario: string, ours: Measurement[], base: Measur
       ours: spreadOf(ours.map((m) => m.cpuUsPerUpdate)),
       baseline: spreadOf(base.map((m) => m.cpuUsPerUpdate)),
     },
+    ...redisCpuRows(scenario, ours, base),
     {
       scenario,
       metric: "handled / requests answered",
@@ -119,6 +148,19 @@ export function deliveryRows(scenario: string, ours: Measurement[], base: Measur
       baseline: spreadOf(base.map((m) => (m.sent === 0 ? 0 : m.stats.handled / m.sent))),
     },
   ];
+  return rows;
+}
+
+function redisCpuRows(scenario: string, ours: Measurement[], base: Measurement[]): ResultRow[] {
+  const of = (list: Measurement[]) => list.flatMap((m) => (m.redisCpuUsPerUpdate === undefined ? [] : [m.redisCpuUsPerUpdate]));
+  const o = of(ours);
+  const b = of(base);
+  const rows: ResultRow[] = [];
+  if (o.length > 0 && b.length > 0) rows.push({ scenario, metric: "Redis CPU per handled update", unit: "us", ours: spreadOf(o), baseline: spreadOf(b) });
+  const calls = (list: Measurement[]) => list.flatMap((m) => (m.redisCallsPerUpdate === undefined ? [] : [[...m.redisCallsPerUpdate.values()].reduce((sum, n) => sum + n, 0)]));
+  const oc = calls(ours);
+  const bc = calls(base);
+  if (oc.length > 0 && bc.length > 0) rows.push({ scenario, metric: "Redis commands per handled update", unit: "calls", ours: spreadOf(oc), baseline: spreadOf(bc) });
   return rows;
 }
 

@@ -14,7 +14,7 @@ import { PROJECT_ROOT, startNodeScript, type Child } from "../lib/processes.ts";
 import type { ResultRow, SuiteResult } from "../lib/report.ts";
 import { redisAnswers } from "../../src/queue/testing/redis-test-support.ts";
 import { serviceEnv, startBaseline, startService, startStandIn, waitBotsReady, type StandInProcess } from "../lib/systems.ts";
-import { deliveryRows, measureDelivery, serviceTargets, type Measurement, type Side } from "./end-to-end.ts";
+import { deliveryRows, measureDelivery, serviceTargets, type Measurement, type RedisProbe, type Side } from "./end-to-end.ts";
 import type { SuiteContext } from "./suite-context.ts";
 
 const WORKER_MAIN = "src/queue/worker-main.ts";
@@ -40,6 +40,25 @@ async function deleteKeys(redis: Redis, marker: string): Promise<number> {
     if (keys.length > 0) deleted += await redis.del(...keys);
   } while (cursor !== "0");
   return deleted;
+}
+
+/** What both sides cost Redis: its pid when it runs on this machine (for CPU), and its command counters. */
+async function redisProbe(redis: Redis): Promise<RedisProbe> {
+  const info = await redis.info("server").catch(() => "");
+  const pid = Number(/process_id:(\d+)/.exec(info)?.[1]);
+  return {
+    pid: Number.isInteger(pid) && pid > 0 && existsSync(`/proc/${pid}/stat`) ? pid : undefined,
+    async commandCalls() {
+      const calls = new Map<string, number>();
+      for (const match of (await redis.info("commandstats")).matchAll(/^cmdstat_([^:]+):calls=(\d+)/gm)) calls.set(match[1] as string, Number(match[2]));
+      return calls;
+    },
+  };
+}
+
+function formatCalls(calls: Map<string, number> | undefined): string {
+  if (calls === undefined) return "";
+  return [...calls].sort((a, b) => b[1] - a[1]).filter(([, n]) => n >= 0.05).map(([command, n]) => `${command} ${n.toFixed(2)}`).join(", ");
 }
 
 /** Sends one update through the API and waits for its reply at the stand-in. */
@@ -106,8 +125,9 @@ export async function runQueueMode(ctx: SuiteContext): Promise<SuiteResult> {
       }
       await standIn.client.reset();
       await standIn.client.calibrate();
-      const ours: Side = { name: "service+queue", url: service.url, targets: serviceTargets(farm.bots), pids: oursPids };
-      const base: Side = { name: "BullMQ", url: producer.url, targets: serviceTargets(farm.bots), pids: basePids };
+      const probe = await redisProbe(redis);
+      const ours: Side = { name: "service+queue", url: service.url, targets: serviceTargets(farm.bots), pids: oursPids, redis: probe };
+      const base: Side = { name: "BullMQ", url: producer.url, targets: serviceTargets(farm.bots), pids: basePids, redis: probe };
       const scenarios: Array<number | undefined> = [...options.rates, undefined];
       const results = new Map<number | undefined, { ours: Measurement[]; base: Measurement[] }>(scenarios.map((r) => [r, { ours: [], base: [] }]));
       for (let round = 1; round <= options.rounds; round++) {
@@ -118,6 +138,8 @@ export async function runQueueMode(ctx: SuiteContext): Promise<SuiteResult> {
           slot.ours.push(a);
           slot.base.push(b);
           ctx.log(`queue ${workers} worker(s) round ${round} ${rate === undefined ? "saturation" : `${rate}/s`}: ours ${a.stats.handledPerSecond.toFixed(0)}/s, BullMQ ${b.stats.handledPerSecond.toFixed(0)}/s`);
+          ctx.log(`  Redis calls per update, ours: ${formatCalls(a.redisCallsPerUpdate)}`);
+          ctx.log(`  Redis calls per update, BullMQ: ${formatCalls(b.redisCallsPerUpdate)}`);
         }
       }
       for (const rate of scenarios) {
