@@ -17,6 +17,12 @@ export interface BenchOptions {
   outDir: string;
   /** Bot counts of the bot-count suite. */
   botCounts: number[];
+  /**
+   * Bots of the end-to-end and queue suites (`--delivery-bots`). 1000 by default: at 100 bots a
+   * saturated baseline sends 30-40 messages/s per bot, over Telegram's ~30/s per bot, which the
+   * service's flood control (on by default) holds back and a hand-written baseline ignores.
+   */
+  deliveryBots: number;
   /** Fixed offered rates (updates/s) of the end-to-end suites. */
   rates: number[];
   /** Extra environment of the service under test (`--set KEY=VALUE`, repeatable), e.g. to measure a feature off. */
@@ -49,6 +55,7 @@ export function parseBenchOptions(argv: readonly string[], defaultOutDir: string
       quick: { type: "boolean", default: false },
       out: { type: "string" },
       bots: { type: "string" },
+      "delivery-bots": { type: "string" },
       rates: { type: "string" },
       workers: { type: "string" },
       set: { type: "string", multiple: true },
@@ -72,6 +79,7 @@ export function parseBenchOptions(argv: readonly string[], defaultOutDir: string
     quick,
     outDir: values.out ?? defaultOutDir,
     botCounts: values.bots === undefined ? (quick ? [5, 20] : [10, 100, 1000, 5000]) : list("bots", values.bots),
+    deliveryBots: values["delivery-bots"] === undefined ? (quick ? 10 : 1000) : positive("delivery-bots", values["delivery-bots"], true),
     rates: values.rates === undefined ? (quick ? [200] : [500, 2000]) : values.rates === "none" ? [] : list("rates", values.rates),
     serviceEnv: Object.fromEntries((values.set ?? []).map((pair) => {
       const eq = pair.indexOf("=");

@@ -19,7 +19,6 @@ import { startBaseline, startService, startStandIn, waitBotsReady, type StandInP
 import type { LoadPlan, LoadTarget } from "../lib/updates.ts";
 import type { SuiteContext } from "./suite-context.ts";
 
-const BOTS = 100;
 /** 10000, not 1000: at 2000/s, 1000 chats would get 2 messages/s each, over Telegram's 1/s per chat, and flood control (on by default) would rightly hold the replies. */
 const CHATS = 10_000;
 /** Sockets of the paced sender; enough that a baseline holding each request through its handler is not starved. */
@@ -51,6 +50,8 @@ export interface Measurement {
   ok: number;
   /** CPU time of the side's processes per handled update, µs (less noisy than throughput on a shared machine). */
   cpuUsPerUpdate: number;
+  /** The same, per process of `Side.pids` (server first, then workers). */
+  cpuUsPerUpdateByProcess: number[];
   /** Redis server CPU per handled update, µs (queue mode, when Redis runs on this machine). */
   redisCpuUsPerUpdate?: number;
   /** Redis commands per handled update, by command (queue mode). */
@@ -71,6 +72,7 @@ export async function measureDelivery(ctx: SuiteContext, standIn: StandInProcess
   await standIn.client.reset();
   const cpuOf = () => side.pids.reduce((sum, pid) => sum + cpuMs(pid), 0);
   const cpuBefore = cpuOf();
+  const eachBefore = side.pids.map((pid) => cpuMs(pid));
   const redisPid = side.redis?.pid;
   const redisCpuBefore = redisPid === undefined ? 0 : cpuMs(redisPid);
   const callsBefore = await side.redis?.commandCalls();
@@ -92,7 +94,7 @@ export async function measureDelivery(ctx: SuiteContext, standIn: StandInProcess
   const replies = await standIn.client.waitForReplies(expected, rate === undefined ? (ctx.options.quick ? 500 : 2000) : 5000, 600_000);
   const stats = standIn.client.deliveryStats(replies, firstSentAtMs);
   const perUpdate = (ms: number) => (ms * 1000) / Math.max(1, stats.handled);
-  const measurement: Measurement = { stats, sent, ok, cpuUsPerUpdate: perUpdate(cpuOf() - cpuBefore) };
+  const measurement: Measurement = { stats, sent, ok, cpuUsPerUpdate: perUpdate(cpuOf() - cpuBefore), cpuUsPerUpdateByProcess: side.pids.map((pid, i) => perUpdate(cpuMs(pid) - (eachBefore[i] ?? 0))) };
   if (redisPid !== undefined) measurement.redisCpuUsPerUpdate = perUpdate(cpuMs(redisPid) - redisCpuBefore);
   const callsAfter = await side.redis?.commandCalls();
   if (callsBefore !== undefined && callsAfter !== undefined) {
@@ -166,7 +168,7 @@ function redisCpuRows(scenario: string, ours: Measurement[], base: Measurement[]
 
 export async function runEndToEnd(ctx: SuiteContext): Promise<SuiteResult> {
   const { options } = ctx;
-  const farm = createBotFarm(options.quick ? 10 : BOTS);
+  const farm = createBotFarm(options.deliveryBots);
   const manifest = writeFarmManifest(farm);
   const standIn = await startStandIn();
   try {

@@ -20,7 +20,6 @@ import type { SuiteContext } from "./suite-context.ts";
 const WORKER_MAIN = "src/queue/worker-main.ts";
 const QUEUE_CONFIG = "src/queue/queue-config.ts";
 const REDIS_URL = process.env.BENCH_REDIS_URL ?? "redis://127.0.0.1:6379";
-const BOTS = 100;
 const TARGET_RATIO = 0.7;
 const BASELINE = "bare BullMQ producer (node:http) + BullMQ Worker(s), no ordering or dedup";
 
@@ -86,7 +85,7 @@ export async function runQueueMode(ctx: SuiteContext): Promise<SuiteResult> {
   const { options } = ctx;
   const marker = `bench-${process.pid}-${Date.now()}`;
   const redis = new Redis(REDIS_URL);
-  const farm = createBotFarm(options.quick ? 10 : BOTS);
+  const farm = createBotFarm(options.deliveryBots);
   const manifest = writeFarmManifest(farm);
   const standIn = await startStandIn();
   const children: Child[] = [];
@@ -138,6 +137,7 @@ export async function runQueueMode(ctx: SuiteContext): Promise<SuiteResult> {
           slot.ours.push(a);
           slot.base.push(b);
           ctx.log(`queue ${workers} worker(s) round ${round} ${rate === undefined ? "saturation" : `${rate}/s`}: ours ${a.stats.handledPerSecond.toFixed(0)}/s, BullMQ ${b.stats.handledPerSecond.toFixed(0)}/s`);
+          ctx.log(`  CPU per update by process (API/producer, workers), ours: ${a.cpuUsPerUpdateByProcess.map((us) => us.toFixed(0)).join(", ")} us; BullMQ: ${b.cpuUsPerUpdateByProcess.map((us) => us.toFixed(0)).join(", ")} us`);
           ctx.log(`  Redis calls per update, ours: ${formatCalls(a.redisCallsPerUpdate)}`);
           ctx.log(`  Redis calls per update, BullMQ: ${formatCalls(b.redisCallsPerUpdate)}`);
         }

@@ -3,7 +3,7 @@
  * present, and what `setWebhook` sends for it. Everything comes from the bot's identity (its
  * config.ts / .env), so the service, the separate gateway and the CLI agree without talking.
  */
-import { createHmac, createHash, timingSafeEqual } from "node:crypto";
+import { createHmac, hash, timingSafeEqual } from "node:crypto";
 import { API_CONSTANTS } from "grammy";
 import type { BotFolder } from "../bots/discover-bots.ts";
 import { readBotIdentity, type BotIdentity } from "../bots/load-bot.ts";
@@ -93,7 +93,7 @@ export function webhookUrlOf(baseUrl: string, bot: WebhookBot): string {
 }
 
 function digest(value: string): Buffer {
-  return createHash("sha256").update(value).digest();
+  return hash("sha256", value, "buffer");
 }
 
 /** Compares a presented secret with the bot's in constant time (digests have equal lengths). */
