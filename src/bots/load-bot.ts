@@ -13,6 +13,7 @@ import { registerBotEnv, type BotEnv } from "./bot-env.ts";
 import { contextConstructorFor, type BotContext } from "./bot-context.ts";
 import type { BotFolder, HandlerFile } from "./discover-bots.ts";
 import { tagHandlerFile } from "./handler-file-tag.ts";
+import { grammyClientFetch } from "../telegram/bot-api-fetch.ts";
 
 export const BOT_KEYS = ["BOT_NAME", "BOT_TOKEN", "BOT_INTERNAL_KEY"] as const;
 
@@ -170,7 +171,7 @@ export async function buildBot(folder: BotFolder, identity: BotIdentity, options
   }
 
   const bot = new Bot<BotContext>(identity.token, {
-    client: { apiRoot: options.apiRoot, timeoutSeconds: options.apiTimeoutSeconds },
+    client: { apiRoot: options.apiRoot, timeoutSeconds: options.apiTimeoutSeconds, fetch: grammyClientFetch },
     ContextConstructor: contextConstructorFor(identity.name, identity.env),
   });
   options.prepare?.(bot, identity);

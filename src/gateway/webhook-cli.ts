@@ -12,6 +12,7 @@ import type { BotIdentity } from "../bots/load-bot.ts";
 import type { ServiceConfig } from "../config/service-config.ts";
 import { SecretScrubber } from "../logging/secret-scrubber.ts";
 import { readWebhookFolder, webhookUrlOf, type WebhookBot } from "./webhook-bot.ts";
+import { grammyClientFetch } from "../telegram/bot-api-fetch.ts";
 
 export interface WebhookCliIo {
   out: (text: string) => void;
@@ -105,7 +106,7 @@ export async function runWebhookCommand(argv: readonly string[], config: Service
   const results = await Promise.all(
     targets.map(({ identity, webhook }) =>
       limit(async (): Promise<{ ok: boolean; lines: string[] }> => {
-        const api = new Api(identity.token, { apiRoot: config.TELEGRAM_API_ROOT, timeoutSeconds: config.API_TIMEOUT_SECONDS });
+        const api = new Api(identity.token, { apiRoot: config.TELEGRAM_API_ROOT, timeoutSeconds: config.API_TIMEOUT_SECONDS, fetch: grammyClientFetch });
         try {
           if (action === "set") {
             const url = webhookUrlOf(baseUrl ?? "", webhook);

@@ -7,6 +7,7 @@ import { testToken } from "../testing/bot-fixtures.ts";
 import { LogCapture } from "../testing/log-capture.ts";
 import { apiRetryTransformer, type ApiRetryOptions } from "./api-retry.ts";
 import { backoffDelayMs, sleep } from "./backoff.ts";
+import { grammyClientFetch } from "./bot-api-fetch.ts";
 
 const RETRY_MSG = "telegram api call failed, retrying";
 const PINO_WARN = 40;
@@ -23,7 +24,7 @@ describe("apiRetryTransformer over the Bot API stand-in", () => {
   function api(options: Partial<Omit<ApiRetryOptions, "logger">> = {}) {
     const logs = new LogCapture();
     const { logger } = createLogger({ level: "debug", scrubber: new SecretScrubber(), extraStream: logs, stdout: false });
-    const client = new Api(token, { apiRoot: standIn.apiRoot });
+    const client = new Api(token, { apiRoot: standIn.apiRoot, fetch: grammyClientFetch });
     client.config.use(apiRetryTransformer({ maxRetries: 3, baseDelayMs: 5, maxWaitSeconds: 60, logger, ...options }));
     const retries = () => logs.find(RETRY_MSG).map(({ level, method, attempt, reason }) => ({ level, method, attempt, reason }));
     return { client, logs, retries };
