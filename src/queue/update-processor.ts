@@ -47,7 +47,8 @@ export function createUpdateProcessor(deps: UpdateProcessorDeps): (job: Job, tok
     const { bot, update, accepted_at: acceptedAt } = job.data;
     const facts = readUpdateFacts(update);
     const updateJob = newUpdateJob(bot, update, facts, acceptedAt);
-    const log = logger.child({ bot, update_id: updateJob.updateId });
+    // Most jobs write no line: the child logger and the debug line's fields only when needed.
+    const log = () => logger.child({ bot, update_id: updateJob.updateId });
     let record: ProcessedUpdateRecord | undefined;
     const run = createUpdateRunner({
       registry: deps.registry,
@@ -63,7 +64,7 @@ export function createUpdateProcessor(deps: UpdateProcessorDeps): (job: Job, tok
 
     const runningId = `${job.queueName}/${job.id ?? ""}`;
     deps.running.set(runningId, { bot, update_id: updateJob.updateId });
-    log.debug({ queue: job.queueName, job: job.id, key: orderingKey(facts), stalled: job.stalledCounter }, "update job started");
+    if (logger.isLevelEnabled("debug")) log().debug({ queue: job.queueName, job: job.id, key: orderingKey(facts), stalled: job.stalledCounter }, "update job started");
     try {
       for (;;) {
         const outcome = await run(updateJob);
@@ -73,7 +74,7 @@ export function createUpdateProcessor(deps: UpdateProcessorDeps): (job: Job, tok
         } catch {
           // Shutdown deadline: back to the front of the partition, still ahead of the chat's later updates.
           await job.moveToWait(token);
-          log.info({ queue: job.queueName, attempts: updateJob.attempts }, "update handed back to the queue at shutdown");
+          log().info({ queue: job.queueName, attempts: updateJob.attempts }, "update handed back to the queue at shutdown");
           throw new WaitingError();
         }
       }
