@@ -4,7 +4,7 @@
  * - the producer (API side) fails fast: no offline queue, so an update that Redis cannot take
  *   now is answered 503 at once instead of waiting in memory where a crash would lose it;
  * - workers wait: commands queue until Redis is back (BullMQ requires this for blocking calls).
- * Both reconnect forever with a capped backoff. Connection errors are logged once per outage,
+ * The producer pipelines automatically (commands of one tick share a write). Both reconnect forever with a capped backoff. Connection errors are logged once per outage,
  * never with the URL (it may carry a password).
  */
 import { Cluster, Redis, type RedisOptions } from "ioredis";
@@ -68,6 +68,10 @@ export function createProducerConnection(options: ConnectionOptions & { commandT
     connectTimeout: Math.max(options.commandTimeoutMs, 1_000),
     commandTimeout: options.commandTimeoutMs,
     retryStrategy: reconnectDelayMs,
+    // Commands issued in one tick go out as one write: an API process answers many updates at
+    // once, each with a dedup claim and a job add. Queue benchmark, 1000 bots: API CPU per update
+    // ~148 -> ~122 us, Redis CPU per update 188-299 -> 170-235 us.
+    enableAutoPipelining: true,
   };
   return watch(connect(options, redisOptions), options);
 }
