@@ -9,6 +9,7 @@ import os from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { PROJECT_ROOT } from "./testing/bot-fixtures.ts";
+import { redisSkipReason } from "./queue/testing/redis-test-support.ts";
 
 interface Spread {
   median: number;
@@ -20,10 +21,11 @@ interface Report {
   suites: Array<{ suite: string; skipped?: string; rows: Array<{ scenario: string; metric: string; ours: Spread; baseline?: Spread }> }>;
 }
 
+const redisSkip = await redisSkipReason();
 const outDir = mkdtempSync(path.join(os.tmpdir(), "bench-smoke-"));
 afterAll(() => rmSync(outDir, { recursive: true, force: true }));
 
-function runBench(suite: string, extra: string[]): Report {
+function runBench(suite: string, extra: string[], timeoutMs = 60_000): Report {
   const env: NodeJS.ProcessEnv = { ...process.env };
   delete env.NODE_OPTIONS;
   delete env.VITEST;
@@ -31,7 +33,7 @@ function runBench(suite: string, extra: string[]): Report {
     cwd: PROJECT_ROOT,
     env,
     encoding: "utf8",
-    timeout: 60_000,
+    timeout: timeoutMs,
   });
   expect(result.status, result.stderr.slice(-3000)).toBe(0);
   expect(result.stdout).toContain("| suite | scenario |");
@@ -63,6 +65,22 @@ describe("npm run bench --quick", { timeout: 60_000 }, () => {
       expect(row.baseline?.median, name).toBeGreaterThan(0);
     }
   });
+
+  it.skipIf(redisSkip !== undefined)(
+    `queue: the service, the bare and the ordered BullMQ baselines all deliver${redisSkip === undefined ? "" : ` (skipped: ${redisSkip})`}`,
+    () => {
+      const report = runBench("queue", ["--rates", "none", "--ordered-baseline", "yes"], 110_000);
+      const rows = report.suites[0]?.rows ?? [];
+      expect(report.suites[0]?.skipped).toBeUndefined();
+      const handled = (scenario: string) => rows.find((r) => r.scenario === scenario && r.metric === "handled/s");
+      const plain = handled("1 worker(s), saturation");
+      const ordered = handled("1 worker(s), saturation, ordered BullMQ vs bare");
+      expect(plain?.ours.median).toBeGreaterThan(0);
+      expect(plain?.baseline?.median).toBeGreaterThan(0);
+      expect(ordered?.ours.median).toBeGreaterThan(0);
+    },
+    120_000,
+  );
 
   it("bots: time to ready and memory with a few generated bots", () => {
     const report = runBench("bots", ["--bots", "3"]);

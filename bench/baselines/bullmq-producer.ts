@@ -1,6 +1,7 @@
 /**
  * Queue-mode baseline, producer side: a bare `node:http` server that checks the bot's key and
- * adds the update to one BullMQ queue, nothing else (no ordering, no dedup).
+ * adds the update to one BullMQ queue, nothing else (no ordering, no dedup). With
+ * BENCH_BULLMQ_PARTITIONS=N it adds to the update's chat partition instead (the ordered baseline).
  *
  *   node --import tsx bench/baselines/bullmq-producer.ts <manifest.json>
  *   env BENCH_REDIS_URL, BENCH_BULLMQ_PREFIX; prints {"listening": url}
@@ -9,11 +10,13 @@ import { timingSafeEqual } from "node:crypto";
 import { createServer, type ServerResponse } from "node:http";
 import { Queue } from "bullmq";
 import { readManifest } from "../lib/bot-farm.ts";
-import { BASELINE_QUEUE } from "./bullmq-queue-name.ts";
+import { baselinePartitions, baselineQueueIndex, baselineQueueNames } from "./bullmq-queue-name.ts";
 
 const keys = new Map<string, Buffer>();
 for (const bot of readManifest(process.argv[2] ?? "")) keys.set(bot.name, Buffer.from(bot.key));
-const queue = new Queue(BASELINE_QUEUE, { connection: { url: process.env.BENCH_REDIS_URL ?? "redis://127.0.0.1:6379" }, prefix: process.env.BENCH_BULLMQ_PREFIX ?? "bench" });
+const partitions = baselinePartitions();
+const connection = { url: process.env.BENCH_REDIS_URL ?? "redis://127.0.0.1:6379" };
+const queues = baselineQueueNames(partitions).map((name) => new Queue(name, { connection, prefix: process.env.BENCH_BULLMQ_PREFIX ?? "bench" }));
 const ACCEPTED = JSON.stringify({ accepted: true });
 
 function answer(res: ServerResponse, status: number, body: string): void {
@@ -35,6 +38,7 @@ const server = createServer((req, res) => {
     if (expected === undefined) return answer(res, 404, '{"error":"UNKNOWN_BOT"}');
     const presented = Buffer.from(String(req.headers["x-internal-key"] ?? ""));
     if (presented.length !== expected.length || !timingSafeEqual(presented, expected)) return answer(res, 403, '{"error":"WRONG_INTERNAL_KEY"}');
+    const queue = queues[baselineQueueIndex(body.bot_name as string, body.update, partitions)] as Queue;
     queue.add("update", { bot_name: body.bot_name, update: body.update }, { removeOnComplete: true, removeOnFail: true }).then(
       () => answer(res, 200, ACCEPTED),
       () => answer(res, 503, '{"error":"QUEUE_UNAVAILABLE"}'),
@@ -48,7 +52,7 @@ server.listen(0, "127.0.0.1", () => {
 });
 process.on("SIGTERM", () => {
   server.close();
-  queue.close().then(
+  Promise.all(queues.map((queue) => queue.close())).then(
     () => process.exit(0),
     () => process.exit(1),
   );

@@ -29,6 +29,12 @@ export interface BenchOptions {
   serviceEnv: Record<string, string>;
   /** Worker-process counts of the queue-mode suite. */
   workerCounts: number[];
+  /**
+   * The queue suite also measures an ordered BullMQ baseline (`--ordered-baseline yes|no`; yes by
+   * default, no under --quick): the bare one with per-chat order added the way BullMQ allows it
+   * (partition queues of global concurrency 1), to tell what ordering alone costs.
+   */
+  orderedBaseline: boolean;
   /** Write a V8 CPU profile of the service process per suite (into outDir). */
   cpuProf: boolean;
 }
@@ -43,6 +49,12 @@ function positive(name: string, raw: string, integer: boolean): number {
 
 function list(name: string, raw: string): number[] {
   return raw.split(",").map((part) => positive(name, part.trim(), true));
+}
+
+function yesNo(name: string, raw: string | undefined, fallback: boolean): boolean {
+  if (raw === undefined) return fallback;
+  if (raw === "yes" || raw === "no") return raw === "yes";
+  throw new Error(`--${name} takes yes or no, got ${JSON.stringify(raw)}`);
 }
 
 export function parseBenchOptions(argv: readonly string[], defaultOutDir: string): BenchOptions {
@@ -60,6 +72,7 @@ export function parseBenchOptions(argv: readonly string[], defaultOutDir: string
       workers: { type: "string" },
       set: { type: "string", multiple: true },
       "cpu-prof": { type: "boolean", default: false },
+      "ordered-baseline": { type: "string" },
     },
     strict: true,
   });
@@ -88,5 +101,6 @@ export function parseBenchOptions(argv: readonly string[], defaultOutDir: string
     })),
     workerCounts: values.workers === undefined ? (quick ? [1] : [1, 2]) : list("workers", values.workers),
     cpuProf: values["cpu-prof"] === true,
+    orderedBaseline: yesNo("ordered-baseline", values["ordered-baseline"], !quick),
   };
 }

@@ -153,7 +153,7 @@ export function deliveryRows(scenario: string, ours: Measurement[], base: Measur
   return rows;
 }
 
-function redisCpuRows(scenario: string, ours: Measurement[], base: Measurement[]): ResultRow[] {
+export function redisCpuRows(scenario: string, ours: Measurement[], base: Measurement[]): ResultRow[] {
   const of = (list: Measurement[]) => list.flatMap((m) => (m.redisCpuUsPerUpdate === undefined ? [] : [m.redisCpuUsPerUpdate]));
   const o = of(ours);
   const b = of(base);

@@ -2,6 +2,9 @@
  * Part 3, end to end in queue mode: the service with REDIS_URL (one API process) and 1 or 2 worker
  * processes (`src/queue/worker-main.ts`), against a bare BullMQ producer and worker(s) running the
  * same handler files with no ordering or dedup. Same load, stand-in and figures as part 2.
+ * Unless `--ordered-baseline no`, also an ordered BullMQ baseline: the bare one with per-chat order
+ * the way plain BullMQ allows it (as many partition queues as the service, each of global
+ * concurrency 1), reported against the bare one and ours against it: what ordering alone costs.
  *
  * Skipped, with the reason, while `src/queue/worker-main.ts` does not exist or Redis is not
  * reachable. Every key either side creates carries a unique prefix and is deleted afterwards.
@@ -12,9 +15,10 @@ import { Redis } from "ioredis";
 import { createBotFarm, writeFarmManifest, type FarmBot } from "../lib/bot-farm.ts";
 import { PROJECT_ROOT, startNodeScript, type Child } from "../lib/processes.ts";
 import type { ResultRow, SuiteResult } from "../lib/report.ts";
+import { spreadOf } from "../lib/stats.ts";
 import { redisAnswers } from "../../src/queue/testing/redis-test-support.ts";
 import { serviceEnv, startBaseline, startService, startStandIn, waitBotsReady, type StandInProcess } from "../lib/systems.ts";
-import { deliveryRows, measureDelivery, serviceTargets, type Measurement, type RedisProbe, type Side } from "./end-to-end.ts";
+import { deliveryRows, measureDelivery, redisCpuRows, serviceTargets, type Measurement, type RedisProbe, type Side } from "./end-to-end.ts";
 import type { SuiteContext } from "./suite-context.ts";
 
 const WORKER_MAIN = "src/queue/worker-main.ts";
@@ -22,6 +26,8 @@ const QUEUE_CONFIG = "src/queue/queue-config.ts";
 const REDIS_URL = process.env.BENCH_REDIS_URL ?? "redis://127.0.0.1:6379";
 const TARGET_RATIO = 0.7;
 const BASELINE = "bare BullMQ producer (node:http) + BullMQ Worker(s), no ordering or dedup";
+/** Partition queues of the ordered baseline: the service's default QUEUE_PARTITIONS. */
+const ORDERED_PARTITIONS = 128;
 
 /** The queue feature's key-prefix variable, read from its config shape (the feature names it). */
 function prefixVariable(): string | undefined {
@@ -74,6 +80,22 @@ async function probeThrough(url: string, bot: FarmBot, standIn: StandInProcess):
   if (replies.length < 1) throw new Error("queue probe: no reply within 120 s (workers not consuming?)");
 }
 
+/**
+ * The ordered baseline's figures: its throughput and costs against the bare baseline ("ours" is
+ * the ordered baseline there), and ours against it.
+ */
+function orderedRows(scenario: string, slot: { ours: Measurement[]; base: Measurement[]; ordered: Measurement[] }): ResultRow[] {
+  const tput = (ms: Measurement[]) => spreadOf(ms.map((m) => m.stats.handledPerSecond));
+  const cpu = (ms: Measurement[]) => spreadOf(ms.map((m) => m.cpuUsPerUpdate));
+  const ratio = (a: Measurement[], b: Measurement[]) => tput(a).median / tput(b).median;
+  const rows: ResultRow[] = [
+    { scenario: `${scenario}, ordered BullMQ vs bare`, metric: "handled/s", unit: "upd/s", ours: tput(slot.ordered), baseline: tput(slot.base), ratio: ratio(slot.ordered, slot.base) },
+    { scenario: `${scenario}, ordered BullMQ vs bare`, metric: "server CPU per handled update", unit: "us", ours: cpu(slot.ordered), baseline: cpu(slot.base) },
+    ...redisCpuRows(`${scenario}, ordered BullMQ vs bare`, slot.ordered, slot.base),
+    { scenario: `${scenario}, ours vs ordered BullMQ`, metric: "handled/s", unit: "upd/s", ours: tput(slot.ours), baseline: tput(slot.ordered), ratio: ratio(slot.ours, slot.ordered) },
+  ];
+  return rows;
+}
 
 export async function runQueueMode(ctx: SuiteContext): Promise<SuiteResult> {
   const skipped = (reason: string): SuiteResult => ({ suite: "queue", baseline: BASELINE, skipped: reason, rows: [], notes: [] });
@@ -122,31 +144,54 @@ export async function runQueueMode(ctx: SuiteContext): Promise<SuiteResult> {
         basePids.push(worker.pid);
         await worker.waitForJson((v) => v.ready === true, 120_000);
       }
+      const orderedPids: number[] = [];
+      let orderedUrl: string | undefined;
+      if (options.orderedBaseline) {
+        const orderedEnv = { BENCH_REDIS_URL: REDIS_URL, BENCH_BULLMQ_PREFIX: `${marker}-ordered-${workers}`, BENCH_BULLMQ_PARTITIONS: String(ORDERED_PARTITIONS) };
+        const orderedProducer = await startBaseline("bullmq-ordered-producer", "bench/baselines/bullmq-producer.ts", [manifest], orderedEnv);
+        children.push(orderedProducer.child);
+        orderedPids.push(orderedProducer.child.pid);
+        orderedUrl = orderedProducer.url;
+        for (let i = 0; i < workers; i++) {
+          const worker = startNodeScript(`bullmq-ordered-worker-${i}`, "bench/baselines/bullmq-worker.ts", [manifest, standIn.client.apiRoot], { env: orderedEnv });
+          children.push(worker);
+          orderedPids.push(worker.pid);
+          await worker.waitForJson((v) => v.ready === true, 120_000);
+        }
+      }
       await standIn.client.reset();
       await standIn.client.calibrate();
       const probe = await redisProbe(redis);
       const ours: Side = { name: "service+queue", url: service.url, targets: serviceTargets(farm.bots), pids: oursPids, redis: probe };
       const base: Side = { name: "BullMQ", url: producer.url, targets: serviceTargets(farm.bots), pids: basePids, redis: probe };
+      const ordered: Side | undefined =
+        orderedUrl === undefined ? undefined : { name: "ordered BullMQ", url: orderedUrl, targets: serviceTargets(farm.bots), pids: orderedPids, redis: probe };
       const scenarios: Array<number | undefined> = [...options.rates, undefined];
-      const results = new Map<number | undefined, { ours: Measurement[]; base: Measurement[] }>(scenarios.map((r) => [r, { ours: [], base: [] }]));
+      const results = new Map<number | undefined, { ours: Measurement[]; base: Measurement[]; ordered: Measurement[] }>(scenarios.map((r) => [r, { ours: [], base: [], ordered: [] }]));
+      const perProcess = (m: Measurement) => `${m.cpuUsPerUpdateByProcess.map((us) => us.toFixed(0)).join(", ")} us`;
       for (let round = 1; round <= options.rounds; round++) {
         for (const rate of scenarios) {
-          const slot = results.get(rate) as { ours: Measurement[]; base: Measurement[] };
+          const slot = results.get(rate) as { ours: Measurement[]; base: Measurement[]; ordered: Measurement[] };
           const a = await measureDelivery(ctx, standIn, ours, rate, (idBase += 10_000_000));
           const b = await measureDelivery(ctx, standIn, base, rate, (idBase += 10_000_000));
+          const c = ordered === undefined ? undefined : await measureDelivery(ctx, standIn, ordered, rate, (idBase += 10_000_000));
           slot.ours.push(a);
           slot.base.push(b);
-          ctx.log(`queue ${workers} worker(s) round ${round} ${rate === undefined ? "saturation" : `${rate}/s`}: ours ${a.stats.handledPerSecond.toFixed(0)}/s, BullMQ ${b.stats.handledPerSecond.toFixed(0)}/s`);
-          ctx.log(`  CPU per update by process (API/producer, workers), ours: ${a.cpuUsPerUpdateByProcess.map((us) => us.toFixed(0)).join(", ")} us; BullMQ: ${b.cpuUsPerUpdateByProcess.map((us) => us.toFixed(0)).join(", ")} us`);
+          if (c !== undefined) slot.ordered.push(c);
+          const orderedText = c === undefined ? "" : `, ordered BullMQ ${c.stats.handledPerSecond.toFixed(0)}/s`;
+          ctx.log(`queue ${workers} worker(s) round ${round} ${rate === undefined ? "saturation" : `${rate}/s`}: ours ${a.stats.handledPerSecond.toFixed(0)}/s, BullMQ ${b.stats.handledPerSecond.toFixed(0)}/s${orderedText}`);
+          ctx.log(`  CPU per update by process (API/producer, workers), ours: ${perProcess(a)}; BullMQ: ${perProcess(b)}${c === undefined ? "" : `; ordered BullMQ: ${perProcess(c)}`}`);
           ctx.log(`  Redis calls per update, ours: ${formatCalls(a.redisCallsPerUpdate)}`);
           ctx.log(`  Redis calls per update, BullMQ: ${formatCalls(b.redisCallsPerUpdate)}`);
+          if (c !== undefined) ctx.log(`  Redis calls per update, ordered BullMQ: ${formatCalls(c.redisCallsPerUpdate)}`);
         }
       }
       for (const rate of scenarios) {
-        const slot = results.get(rate) as { ours: Measurement[]; base: Measurement[] };
+        const slot = results.get(rate) as { ours: Measurement[]; base: Measurement[]; ordered: Measurement[] };
         const scenario = `${workers} worker(s), ${rate === undefined ? "saturation" : `offered ${rate}/s`}`;
         const target = rate === undefined ? { ratio: TARGET_RATIO, text: `>= ${TARGET_RATIO} of bare BullMQ` } : undefined;
         rows.push(...deliveryRows(scenario, slot.ours, slot.base, target));
+        if (slot.ordered.length > 0) rows.push(...orderedRows(scenario, slot));
       }
       for (const child of children.splice(0)) await child.stop();
     }
