@@ -34,15 +34,21 @@ function looksLikeRecord(value: unknown): value is ProcessedUpdateRecord {
 }
 
 /**
- * The records of a job: `{records: [...]}` (group commit), or the record itself (jobs written by
+ * The records of a `drf_save` job: `{records: [...]}` (group commit), or the record itself (jobs written by
  * earlier versions, one record each). Written by workers that may run another version of the
- * code, so the shape is checked; a job that is neither cannot succeed by retrying.
+ * code, so the shape is checked; undefined when the data is neither.
  */
-function recordsOf(data: unknown): ProcessedUpdateRecord[] {
+export function journalRecordsIn(data: unknown): ProcessedUpdateRecord[] | undefined {
   if (looksLikeRecord(data)) return [data];
   const records = (data as Partial<JournalBatch> | null)?.records;
-  if (Array.isArray(records) && records.every(looksLikeRecord)) return records;
-  throw new UnrecoverableError("job data is neither journal records ({records: [...]}) nor one record");
+  return Array.isArray(records) && records.every(looksLikeRecord) ? records : undefined;
+}
+
+/** The records of a job to deliver; data of neither shape cannot succeed by retrying. */
+function recordsOf(data: unknown): ProcessedUpdateRecord[] {
+  const records = journalRecordsIn(data);
+  if (records === undefined) throw new UnrecoverableError("job data is neither journal records ({records: [...]}) nor one record");
+  return records;
 }
 
 export interface JournalProcessorOptions {

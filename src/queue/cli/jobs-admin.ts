@@ -1,10 +1,12 @@
 /**
- * What an operator does with jobs: counts per queue, the failed updates (with bot, update_id and
- * error), and running failed ones again. Works on an open QueueSet; the command line wraps it.
+ * What an operator does with jobs: counts per queue, the failed jobs of either queue (updates
+ * with bot, update_id and error; `drf_save` jobs with their records' bots and count), and running
+ * failed ones again. Works on an open QueueSet; the command line wraps it.
  */
 import type { Job, Queue } from "bullmq";
+import { journalRecordsIn } from "../journal-consumer.ts";
 import { isUpdateJobData } from "../update-job-data.ts";
-import { JOURNAL_QUEUE, UPDATES_QUEUE } from "../queue-names.ts";
+import { JOURNAL_QUEUE, UPDATES_QUEUE, type QueueFamily } from "../queue-names.ts";
 import type { QueueSet } from "../update-queues.ts";
 
 export interface QueueCounts {
@@ -54,12 +56,39 @@ function describeFailed(job: Job): FailedUpdate {
   };
 }
 
-async function failedJobs(queues: QueueSet, bot: string | undefined): Promise<Job[]> {
+/** A failed `drf_save` job: journal records the sink did not take before attempts ran out. */
+export interface FailedJournalJob {
+  /** `drf_save/<job id>`, what `jobs retry` takes. */
+  id: string;
+  /** Records the job still holds (the ones delivered before are no longer in it). */
+  records: number;
+  /** Their bots, comma-separated. */
+  bots: string;
+  error: string;
+  failed_at: string | undefined;
+}
+
+function describeFailedJournal(job: Job): FailedJournalJob {
+  const records = journalRecordsIn(job.data) ?? [];
+  return {
+    id: `${job.queueName}/${job.id ?? ""}`,
+    records: records.length,
+    bots: [...new Set(records.map((r) => r.bot_name))].sort().join(","),
+    error: job.failedReason,
+    failed_at: job.finishedOn === undefined ? undefined : new Date(job.finishedOn).toISOString(),
+  };
+}
+
+function isOfBot(family: QueueFamily, data: unknown, bot: string): boolean {
+  if (family === JOURNAL_QUEUE) return (journalRecordsIn(data) ?? []).some((r) => r.bot_name === bot);
+  return isUpdateJobData(data) && data.bot === bot;
+}
+
+async function failedJobs(queues: QueueSet, family: QueueFamily, bot: string | undefined): Promise<Job[]> {
   const jobs: Job[] = [];
-  for (const queue of queues.partitions) {
+  for (const queue of family === JOURNAL_QUEUE ? [queues.journal] : queues.partitions) {
     for (const job of (await queue.getFailed()) as Job[]) {
-      const data: unknown = job.data;
-      if (bot === undefined || (isUpdateJobData(data) && data.bot === bot)) jobs.push(job);
+      if (bot === undefined || isOfBot(family, job.data, bot)) jobs.push(job);
     }
   }
   return jobs.sort((a, b) => (b.finishedOn ?? 0) - (a.finishedOn ?? 0));
@@ -67,8 +96,14 @@ async function failedJobs(queues: QueueSet, bot: string | undefined): Promise<Jo
 
 /** Failed updates, newest first, optionally of one bot. */
 export async function listFailedUpdates(queues: QueueSet, options: { bot?: string; limit?: number } = {}): Promise<FailedUpdate[]> {
-  const jobs = await failedJobs(queues, options.bot);
+  const jobs = await failedJobs(queues, UPDATES_QUEUE, options.bot);
   return jobs.slice(0, options.limit ?? jobs.length).map(describeFailed);
+}
+
+/** Failed `drf_save` jobs, newest first, optionally only those holding records of one bot. */
+export async function listFailedJournalJobs(queues: QueueSet, options: { bot?: string; limit?: number } = {}): Promise<FailedJournalJob[]> {
+  const jobs = await failedJobs(queues, JOURNAL_QUEUE, options.bot);
+  return jobs.slice(0, options.limit ?? jobs.length).map(describeFailedJournal);
 }
 
 export interface RetryResult {
@@ -77,25 +112,32 @@ export interface RetryResult {
   notFound: string[];
 }
 
-/** Runs failed updates again: the given ids (`<queue>/<job id>`), or every failed one (of `bot`). */
-export async function retryFailedUpdates(queues: QueueSet, selection: { ids: readonly string[] } | { bot: string | undefined }): Promise<RetryResult> {
+/**
+ * Runs failed jobs again: the given ids (`<queue>/<job id>`, of either queue), or every failed
+ * job of one queue family (holding updates or records of `bot`, when given).
+ */
+export async function retryFailedJobs(
+  queues: QueueSet,
+  selection: { ids: readonly string[] } | { family: QueueFamily; bot: string | undefined },
+): Promise<RetryResult> {
   const result: RetryResult = { retried: [], notFound: [] };
   let jobs: Job[];
   if ("ids" in selection) {
     jobs = [];
     for (const id of selection.ids) {
       const [queueName, jobId] = id.split("/");
-      const queue = queues.partitions.find((q) => q.name === queueName);
+      const queue = queues.all().find((q) => q.name === queueName);
       const job = queue === undefined || jobId === undefined ? undefined : ((await queue.getJob(jobId)) as Job | undefined);
       if (job === undefined || !(await job.isFailed())) result.notFound.push(id);
       else jobs.push(job);
     }
   } else {
-    jobs = await failedJobs(queues, selection.bot);
+    jobs = await failedJobs(queues, selection.family, selection.bot);
   }
   for (const job of jobs) {
-    // Back to the end of its partition: the chat's later updates have already run.
-    await job.retry("failed");
+    // An update goes back to the end of its partition: the chat's later updates have already run.
+    // A drf_save job delivers the records it still holds, with its attempts counted anew.
+    await job.retry("failed", { resetAttemptsMade: true, resetAttemptsStarted: true });
     result.retried.push(`${job.queueName}/${job.id ?? ""}`);
   }
   return result;

@@ -8,13 +8,14 @@ import type { ServiceConfig } from "../../config/service-config.ts";
 import { redisUrlOf } from "../queue-mode.ts";
 import { createCliConnection } from "../redis-connection.ts";
 import { openQueues, type QueueSet } from "../update-queues.ts";
-import { jobStats, listFailedUpdates, retryFailedUpdates } from "./jobs-admin.ts";
+import { isQueueFamily, JOURNAL_QUEUE, UPDATES_QUEUE, type QueueFamily } from "../queue-names.ts";
+import { jobStats, listFailedJournalJobs, listFailedUpdates, retryFailedJobs } from "./jobs-admin.ts";
 
 export const JOBS_USAGE = `  jobs stats [--json]    jobs per queue (telegram_updates, drf_save) by state
-  jobs failed [--bot NAME] [--limit N] [--json]
-                         failed updates, newest first, with their error
-  jobs retry (ID... | --all | --bot NAME)
-                         runs failed updates again (IDs as printed by jobs failed)`;
+  jobs failed [--queue telegram_updates|drf_save] [--bot NAME] [--limit N] [--json]
+                         failed updates (or drf_save journal jobs), newest first, with their error
+  jobs retry (ID... | --all | --bot NAME) [--queue telegram_updates|drf_save]
+                         runs failed jobs again (IDs as printed by jobs failed)`;
 
 export interface JobsIo {
   out: (text: string) => void;
@@ -39,6 +40,14 @@ function table<T extends object>(rows: readonly T[], columns: ReadonlyArray<keyo
   return cells.map((line) => line.map((cell, i) => cell.padEnd(widths[i] ?? 0)).join("  ").trimEnd()).join("\n");
 }
 
+function retriedText(ids: readonly string[], family: QueueFamily): string {
+  const journal = ids.filter((id) => id.startsWith(`${JOURNAL_QUEUE}/`)).length;
+  const updates = ids.length - journal;
+  if (ids.length === 0 && family === JOURNAL_QUEUE) return "Retried 0 failed drf_save job(s).";
+  if (journal === 0) return `Retried ${updates} failed update(s).`;
+  return updates === 0 ? `Retried ${journal} failed drf_save job(s).` : `Retried ${updates} failed update(s) and ${journal} drf_save job(s).`;
+}
+
 /** Runs `jobs ...`; returns the exit code. */
 export async function runJobsCommand(args: readonly string[], config: ServiceConfig, io: JobsIo): Promise<number> {
   const [sub, ...rest] = args;
@@ -47,13 +56,24 @@ export async function runJobsCommand(args: readonly string[], config: ServiceCon
     parsed = parseArgs({
       args: [...rest],
       allowPositionals: true,
-      options: { json: { type: "boolean", default: false }, bot: { type: "string" }, limit: { type: "string" }, all: { type: "boolean", default: false } },
+      options: {
+        json: { type: "boolean", default: false },
+        bot: { type: "string" },
+        limit: { type: "string" },
+        all: { type: "boolean", default: false },
+        queue: { type: "string", default: UPDATES_QUEUE },
+      },
     });
   } catch (error) {
     io.err(`${error instanceof Error ? error.message : String(error)}\n\n${JOBS_USAGE}`);
     return 1;
   }
   const { values, positionals } = parsed;
+  if (!isQueueFamily(values.queue)) {
+    io.err(`--queue must be ${UPDATES_QUEUE} or ${JOURNAL_QUEUE}, got ${JSON.stringify(values.queue)}`);
+    return 1;
+  }
+  const family: QueueFamily = values.queue;
   try {
     switch (sub) {
       case "stats": {
@@ -67,6 +87,12 @@ export async function runJobsCommand(args: readonly string[], config: ServiceCon
           io.err("--limit must be a positive integer");
           return 1;
         }
+        if (family === JOURNAL_QUEUE) {
+          const failed = await withQueues(config, (queues) => listFailedJournalJobs(queues, { bot: values.bot, limit }));
+          if (values.json) io.out(JSON.stringify(failed, null, 2));
+          else io.out(failed.length === 0 ? "No failed drf_save jobs." : table(failed, ["id", "records", "bots", "failed_at", "error"]));
+          return 0;
+        }
         const failed = await withQueues(config, (queues) => listFailedUpdates(queues, { bot: values.bot, limit }));
         if (values.json) io.out(JSON.stringify(failed, null, 2));
         else io.out(failed.length === 0 ? "No failed updates." : table(failed, ["id", "bot", "update_id", "failed_at", "error"]));
@@ -77,9 +103,9 @@ export async function runJobsCommand(args: readonly string[], config: ServiceCon
           io.err(`jobs retry needs job ids, --all or --bot NAME\n\n${JOBS_USAGE}`);
           return 1;
         }
-        const result = await withQueues(config, (queues) => retryFailedUpdates(queues, positionals.length > 0 ? { ids: positionals } : { bot: values.bot }));
+        const result = await withQueues(config, (queues) => retryFailedJobs(queues, positionals.length > 0 ? { ids: positionals } : { family, bot: values.bot }));
         if (values.json) io.out(JSON.stringify(result, null, 2));
-        else io.out(`Retried ${result.retried.length} failed update(s).${result.notFound.length > 0 ? ` Not failed or unknown: ${result.notFound.join(", ")}` : ""}`);
+        else io.out(`${retriedText(result.retried, family)}${result.notFound.length > 0 ? ` Not failed or unknown: ${result.notFound.join(", ")}` : ""}`);
         return result.notFound.length > 0 ? 1 : 0;
       }
       default:
