@@ -99,7 +99,17 @@ export async function spawnService(options: SpawnServiceOptions): Promise<Servic
   let url = "";
   if (options.waitStarted !== false) {
     const startedMessage = options.startedMessage ?? "service started";
-    const started = await waitForLog((l) => l.msg === startedMessage);
+    let started: Record<string, unknown>;
+    try {
+      started = await waitForLog((l) => l.msg === startedMessage);
+    } catch (error) {
+      // A child that never started must not outlive the test that asked for it.
+      if (child.exitCode === null && child.signalCode === null) {
+        if (options.viaNpm === true && child.pid !== undefined) process.kill(-child.pid, "SIGKILL");
+        else child.kill("SIGKILL");
+      }
+      throw error;
+    }
     url = typeof started.address === "string" ? started.address : "";
   }
   return {

@@ -48,28 +48,28 @@ export async function startQueueDeployment(options: {
     API_RETRY_BASE_MS: "10",
     ...options.env,
   };
-  const [apis, workers] = await Promise.all([
-    Promise.all(Array.from({ length: options.apis }, () => spawnService({ env }))),
-    Promise.all(Array.from({ length: options.workers }, () => spawnWorker({ env }))),
+  const spawned = await Promise.allSettled([
+    ...Array.from({ length: options.apis }, () => spawnService({ env })),
+    ...Array.from({ length: options.workers }, () => spawnWorker({ env })),
   ]);
-  return {
-    standIn,
-    bots,
-    prefix,
-    env,
-    apis,
-    workers,
-    async close() {
-      for (const child of [...apis, ...workers]) {
-        if (child.child.exitCode === null && child.child.signalCode === null) child.child.kill("SIGKILL");
-      }
-      await Promise.all([...apis, ...workers].map((child) => child.exited));
-      await standIn.close();
-      bots.cleanup();
-      rmSync(logDir, { recursive: true, force: true });
-      await deletePrefix(options.redisUrl, prefix);
-    },
-  };
+  const children = spawned.flatMap((result) => (result.status === "fulfilled" ? [result.value] : []));
+  async function close(): Promise<void> {
+    for (const child of children) {
+      if (child.child.exitCode === null && child.child.signalCode === null) child.child.kill("SIGKILL");
+    }
+    await Promise.all(children.map((child) => child.exited));
+    await standIn.close();
+    bots.cleanup();
+    rmSync(logDir, { recursive: true, force: true });
+    await deletePrefix(options.redisUrl, prefix);
+  }
+  const failure = spawned.find((result) => result.status === "rejected");
+  if (failure !== undefined) {
+    // Whatever did start is stopped and removed before the test sees the error.
+    await close();
+    throw failure.reason;
+  }
+  return { standIn, bots, prefix, env, apis: children.slice(0, options.apis), workers: children.slice(options.apis), close };
 }
 
 /** POSTs an update as the gateway does; returns the status and Retry-After. */
