@@ -21,7 +21,7 @@ import { JournalBatcher } from "./journal-batcher.ts";
 import { LogJournalSink } from "../journal/log-journal-sink.ts";
 import { JOURNAL_QUEUE, keyPrefixOf, UPDATES_QUEUE, type QueueFamily } from "./queue-names.ts";
 import { openQueues, type QueueSet } from "./update-queues.ts";
-import { createUpdateProcessor, UpdateFailedError } from "./update-processor.ts";
+import { abandonedUpdateRecord, createUpdateProcessor, UpdateFailedError } from "./update-processor.ts";
 
 export interface QueueWorkerDeps {
   config: ServiceConfig;
@@ -71,6 +71,12 @@ export async function buildQueueWorker(deps: QueueWorkerDeps): Promise<QueueWork
     maxStalledCount: config.QUEUE_MAX_STALLED_COUNT,
   };
 
+  let journal: JournalBatcher | undefined;
+  function settle(record: ProcessedUpdateRecord): void {
+    deps.onSettled?.(record);
+    for (const plugin of plugins) plugin.onSettled?.(record);
+  }
+
   function watch(worker: Worker): Worker {
     const log = logger.child({ queue: worker.name });
     worker.on("error", (error: Error) => log.debug({ err: error.message }, "worker error"));
@@ -78,23 +84,27 @@ export async function buildQueueWorker(deps: QueueWorkerDeps): Promise<QueueWork
     worker.on("failed", (job: Job | undefined, error: Error) => {
       if (job === undefined || error instanceof UpdateFailedError) return;
       log.error({ job: job.id, err: error }, "job failed");
+      if (worker.name === JOURNAL_QUEUE) return;
       // A job failed outside the runner (too many stalls): its update may be delivered again.
-      if (worker.name !== JOURNAL_QUEUE) job.removeDeduplicationKey().catch(() => undefined);
+      job.removeDeduplicationKey().catch(() => undefined);
+      // The runner never settled a poison update: its record is written here.
+      const record = abandonedUpdateRecord(job);
+      if (record === undefined || journal === undefined) return;
+      settle(record);
+      journal.add(record).catch((journalError: unknown) => log.error({ job: job.id, err: journalError }, "journal record of a failed job not written"));
     });
     return worker;
   }
 
   async function startConsuming(): Promise<void> {
     if (deps.queues.includes(UPDATES_QUEUE)) {
+      journal = new JournalBatcher(queues.journal, config.JOURNAL_BATCH_MAX);
       const processUpdate = createUpdateProcessor({
         registry,
         logger,
         config,
-        journal: new JournalBatcher(queues.journal, config.JOURNAL_BATCH_MAX),
-        onSettled: (record) => {
-          deps.onSettled?.(record);
-          for (const plugin of plugins) plugin.onSettled?.(record);
-        },
+        journal,
+        onSettled: settle,
         deadline: deadline.signal,
         running,
       });

@@ -13,7 +13,7 @@ import type { Logger } from "pino";
 import type { BotRegistry } from "../bots/bot-registry.ts";
 import type { ServiceConfig } from "../config/service-config.ts";
 import { orderingKey, readUpdateFacts } from "../processing/update-key.ts";
-import { newUpdateJob, type ProcessedUpdateRecord } from "../processing/update-job.ts";
+import { newUpdateJob, toRecord, type ProcessedUpdateRecord } from "../processing/update-job.ts";
 import { createUpdateRunner } from "../processing/update-runner.ts";
 import { sleep } from "../telegram/backoff.ts";
 import { isUpdateJobData } from "./update-job-data.ts";
@@ -38,6 +38,22 @@ export class UpdateFailedError extends Error {
     super(message);
     this.name = "UpdateFailedError";
   }
+}
+
+/**
+ * The journal record of an update whose job BullMQ failed without running it: its worker died
+ * during it more than QUEUE_MAX_STALLED_COUNT times (a poison update), so BullMQ marked it and
+ * the next worker to take it failed it at once. Undefined for any other failure (the runner
+ * settled those and wrote their record) and for job data that is not an update.
+ */
+export function abandonedUpdateRecord(job: Job): ProcessedUpdateRecord | undefined {
+  const reason = job.deferredFailure as string | undefined;
+  if (reason === undefined || reason === "" || !isUpdateJobData(job.data)) return undefined;
+  const { bot, update, accepted_at: acceptedAt } = job.data;
+  const updateJob = newUpdateJob(bot, update, readUpdateFacts(update), acceptedAt);
+  // Every run it had died in; this worker did not start another.
+  updateJob.attempts = Math.max(0, job.attemptsStarted - 1);
+  return toRecord(updateJob, "error", `${reason} (its worker died during it each time)`);
 }
 
 export function createUpdateProcessor(deps: UpdateProcessorDeps): (job: Job, token?: string) => Promise<void> {
