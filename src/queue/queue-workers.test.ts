@@ -4,7 +4,8 @@
  * what the issue promises: chats spread over workers and each chat in order; a worker SIGKILLed
  * mid-update hands it to another worker, ahead of the chat's later updates; one handling per
  * (bot, update_id) across API processes; a failed update is kept with its error, listed and run
- * again from the command line, and its redelivery is not taken for a duplicate; SIGTERM drains.
+ * again from the command line (unless a redelivery of it ran since), and its redelivery is not
+ * taken for a duplicate; SIGTERM drains.
  */
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
@@ -115,7 +116,7 @@ describe.skipIf(skipReason !== undefined)(`queue mode with several processes${sk
     expect(d.workers.flatMap((w) => w.logs().filter((l) => l.msg === "journal record" && l.update_id === 700))).toHaveLength(1);
   });
 
-  it("keeps a finally failed update with its error; jobs failed lists it, jobs retry runs it, a redelivery is not a duplicate", async () => {
+  it("keeps a finally failed update with its error; jobs failed lists it, jobs retry runs it once, a redelivery is not a duplicate", async () => {
     const [api1, api2] = d.apis as [ServiceProcess, ServiceProcess];
     writeFileSync(flag, "on");
     expect((await postUpdate(api1, "Queued", textUpdate(950, 95, "0:fragile-950"))).status).toBe(200);
@@ -144,6 +145,15 @@ describe.skipIf(skipReason !== undefined)(`queue mode with several processes${sk
     await d.standIn.waitFor((s) => s.sentMessages({ chatId: 95 }).length === 1);
     const left = JSON.parse((await cli(["jobs", "failed", "--bot", "Queued", "--json"], d.env)).out) as Failed[];
     expect(left.map((f) => f.update_id)).toEqual([951]);
+    // The retried 950 took its claim back: the sender's redelivery of it now is a duplicate.
+    expect((await postUpdate(api2, "Queued", textUpdate(950, 95, "0:fragile-950"))).status).toBe(200);
+    // 951 ran through its redelivery: retrying its failed job would reply a second time.
+    const all = await cli(["jobs", "retry", "--all"], d.env);
+    expect(all.code).toBe(0);
+    expect(all.out).toBe(`Retried 0 failed update(s). Not run again, accepted again since (a redelivery): ${left[0]?.id ?? ""}`);
+    await new Promise((r) => setTimeout(r, 500));
+    expect(d.standIn.sentMessages({ chatId: 95 })).toHaveLength(1);
+    expect(d.standIn.sentMessages({ chatId: 96 })).toHaveLength(1);
     expect((await cli(["jobs", "retry"], d.env)).code).toBe(1);
   });
 

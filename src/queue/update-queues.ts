@@ -10,6 +10,8 @@ import type { QueueConfig } from "./queue-mode.ts";
 import { JOURNAL_QUEUE, keyPrefixOf, partitionQueueName } from "./queue-names.ts";
 
 export interface QueueSet {
+  /** The connection the queues share. */
+  connection: RedisConnection;
   /** `telegram_updates.0` ... `telegram_updates.<P-1>`. */
   partitions: Queue[];
   journal: Queue;
@@ -49,6 +51,7 @@ export function openQueues(connection: RedisConnection, config: QueueConfig, log
   const journal = quiet(new Queue(JOURNAL_QUEUE, { connection, prefix, defaultJobOptions: journalJobOptions(config) }));
   const all = () => [...partitions, journal];
   return {
+    connection,
     partitions,
     journal,
     all,

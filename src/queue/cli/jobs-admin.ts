@@ -7,6 +7,7 @@ import type { Job, Queue } from "bullmq";
 import { journalRecordsIn } from "../journal-consumer.ts";
 import { isUpdateJobData } from "../update-job-data.ts";
 import { JOURNAL_QUEUE, UPDATES_QUEUE, type QueueFamily } from "../queue-names.ts";
+import type { RedisConnection } from "../redis-connection.ts";
 import type { QueueSet } from "../update-queues.ts";
 
 export interface QueueCounts {
@@ -110,6 +111,26 @@ export interface RetryResult {
   retried: string[];
   /** Ids given that are not failed update jobs (unknown, or no longer failed). */
   notFound: string[];
+  /**
+   * Failed updates not run again because the same update was accepted again since (a sender's
+   * redelivery, within the dedup window): it ran or will run there, and twice would reply twice.
+   */
+  redelivered: string[];
+}
+
+/**
+ * Before a failed update runs again it takes back its claim on the update (BullMQ's
+ * deduplication key, released when it failed) for the dedup window. "taken": a redelivery of the
+ * same update holds it, so this one must not run.
+ */
+async function reclaimUpdate(redis: RedisConnection, queue: Queue, job: Job): Promise<"claimed" | "taken" | "unclaimed"> {
+  const dedupId = job.deduplicationId;
+  const ttlMs = job.opts.deduplication?.ttl;
+  if (dedupId === undefined || dedupId === "" || ttlMs === undefined || job.id === undefined) return "unclaimed";
+  // The key BullMQ's deduplication uses (`<prefix>:<queue>:de:<id>`); the value names the holder.
+  const key = `${queue.keys.de}:${dedupId}`;
+  if ((await redis.set(key, job.id, "PX", ttlMs, "NX")) === "OK") return "claimed";
+  return (await redis.get(key)) === job.id ? "claimed" : "taken";
 }
 
 /**
@@ -120,7 +141,7 @@ export async function retryFailedJobs(
   queues: QueueSet,
   selection: { ids: readonly string[] } | { family: QueueFamily; bot: string | undefined },
 ): Promise<RetryResult> {
-  const result: RetryResult = { retried: [], notFound: [] };
+  const result: RetryResult = { retried: [], notFound: [], redelivered: [] };
   let jobs: Job[];
   if ("ids" in selection) {
     jobs = [];
@@ -135,10 +156,16 @@ export async function retryFailedJobs(
     jobs = await failedJobs(queues, selection.family, selection.bot);
   }
   for (const job of jobs) {
+    const id = `${job.queueName}/${job.id ?? ""}`;
+    const queue = queues.all().find((q) => q.name === job.queueName);
+    if (queue !== undefined && queue !== queues.journal && (await reclaimUpdate(queues.connection, queue, job)) === "taken") {
+      result.redelivered.push(id);
+      continue;
+    }
     // An update goes back to the end of its partition: the chat's later updates have already run.
     // A drf_save job delivers the records it still holds, with its attempts counted anew.
     await job.retry("failed", { resetAttemptsMade: true, resetAttemptsStarted: true });
-    result.retried.push(`${job.queueName}/${job.id ?? ""}`);
+    result.retried.push(id);
   }
   return result;
 }

@@ -105,7 +105,11 @@ export async function runJobsCommand(args: readonly string[], config: ServiceCon
         }
         const result = await withQueues(config, (queues) => retryFailedJobs(queues, positionals.length > 0 ? { ids: positionals } : { family, bot: values.bot }));
         if (values.json) io.out(JSON.stringify(result, null, 2));
-        else io.out(`${retriedText(result.retried, family)}${result.notFound.length > 0 ? ` Not failed or unknown: ${result.notFound.join(", ")}` : ""}`);
+        else {
+          const notFound = result.notFound.length > 0 ? ` Not failed or unknown: ${result.notFound.join(", ")}` : "";
+          const redelivered = result.redelivered.length > 0 ? ` Not run again, accepted again since (a redelivery): ${result.redelivered.join(", ")}` : "";
+          io.out(`${retriedText(result.retried, family)}${notFound}${redelivered}`);
+        }
         return result.notFound.length > 0 ? 1 : 0;
       }
       default:
