@@ -21,8 +21,8 @@ export interface FloodControlPluginOptions {
 
 export function floodLimitsFrom(config: ServiceConfig): FloodLimits {
   return {
-    // Smooth (no burst) overall, so a broadcast never sends a second's worth at once.
-    global: rateOf(config.FLOOD_GLOBAL_PER_SECOND, 1000, 1),
+    // Smooth (burst 1) overall by default, so a broadcast never sends a second's worth at once.
+    global: rateOf(config.FLOOD_GLOBAL_PER_SECOND, 1000, config.FLOOD_GLOBAL_BURST),
     chat: rateOf(config.FLOOD_PER_CHAT_PER_SECOND, 1000, config.FLOOD_PER_CHAT_BURST),
     group: rateOf(config.FLOOD_PER_GROUP_PER_MINUTE, 60_000, config.FLOOD_PER_CHAT_BURST),
   };

@@ -1,6 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { gcraReserve, rateOf, type FloodLimits } from "./flood-limiter.ts";
 import { MemoryFloodLimiter } from "./memory-flood-limiter.ts";
+import { parseServiceConfig } from "../config/service-config.ts";
+import { floodLimitsFrom } from "./flood-control-plugin.ts";
 
 function limiterAt(limits: FloodLimits) {
   let now = 1_000_000;
@@ -20,6 +22,18 @@ async function send(limiter: MemoryFloodLimiter, target: ReturnType<typeof chat>
 }
 
 describe("GCRA reservations", () => {
+  it("spaces a bot's sends evenly by default, and lets FLOOD_GLOBAL_BURST of them go at once when set", async () => {
+    const bot = (config: Record<string, string>) => limiterAt(floodLimitsFrom(parseServiceConfig({ FLOOD_PER_CHAT_PER_SECOND: "0", ...config }))).limiter;
+    const waits = async (limiter: MemoryFloodLimiter) => {
+      const out: number[] = [];
+      for (let i = 0; i < 6; i++) out.push(await send(limiter, chat(String(i))));
+      return out.map((ms) => Math.round(ms));
+    };
+    expect(await waits(bot({ FLOOD_GLOBAL_PER_SECOND: "10" }))).toEqual([0, 100, 200, 300, 400, 500]);
+    expect(await waits(bot({ FLOOD_GLOBAL_PER_SECOND: "10", FLOOD_GLOBAL_BURST: "4" }))).toEqual([0, 0, 0, 0, 100, 200]);
+    expect(() => parseServiceConfig({ FLOOD_GLOBAL_BURST: "0" })).toThrow(/FLOOD_GLOBAL_BURST/);
+  });
+
   it("lets a chat's burst through at once, then spaces sends by the per-chat interval", async () => {
     const { limiter } = limiterAt({ global: undefined, chat: rateOf(1, 1000, 3), group: undefined });
     const waits = [];

@@ -56,6 +56,12 @@ export const gatewayConfigShape = {
   FLOOD_CONTROL: booleanFlag.default(true),
   /** Messages per second, one bot, all chats (0: no limit). @defaultValue 30 */
   FLOOD_GLOBAL_PER_SECOND: integer(0).default(30),
+  /**
+   * Messages of one bot, all chats, that may go at once before FLOOD_GLOBAL_PER_SECOND spaces
+   * them. 1 (smooth) by default: a broadcast never sends a second's worth at once; over any second
+   * a bot sends at most this many plus the rate. @defaultValue 1
+   */
+  FLOOD_GLOBAL_BURST: integer(1, 1000).default(1),
   /** Messages per second to one chat (0: no limit). @defaultValue 1 */
   FLOOD_PER_CHAT_PER_SECOND: integer(0).default(1),
   /** Messages to one chat that may go at once before the per-chat rate applies. @defaultValue 3 */
