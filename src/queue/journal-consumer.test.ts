@@ -14,16 +14,9 @@ import type { JournalBatch } from "./journal-batcher.ts";
 import { createJournalProcessor, type QueueJournalSink } from "./journal-consumer.ts";
 import { keyPrefixOf } from "./queue-names.ts";
 import { redisSkipReason, SharedRedisScope } from "./testing/redis-test-support.ts";
+import { until } from "../testing/until.ts";
 
 const skipReason = await redisSkipReason();
-
-async function until(probe: () => boolean | Promise<boolean>, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await probe())) {
-    if (Date.now() > deadline) throw new Error("condition not met in time");
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 describe.skipIf(skipReason !== undefined)(`drf_save consumer on Redis${skipReason === undefined ? "" : ` (skipped: ${skipReason})`}`, () => {
   const redis = new SharedRedisScope();

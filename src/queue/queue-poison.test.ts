@@ -11,6 +11,7 @@ import { textUpdate } from "../testing/service-harness.ts";
 import type { ServiceProcess } from "../testing/service-process.ts";
 import { postUpdate, startQueueDeployment, type QueueDeployment } from "./testing/queue-deployment.ts";
 import { redisSkipReason, SHARED_REDIS_URL } from "./testing/redis-test-support.ts";
+import { until } from "../testing/until.ts";
 
 const skipReason = await redisSkipReason();
 
@@ -18,16 +19,6 @@ const handler = composerSource(`c.on("message:text", async (ctx) => {
   if (ctx.message.text === "poison") process.kill(process.pid, "SIGKILL");
   await ctx.reply(ctx.message.text);
 });`);
-
-async function until<T>(probe: () => T | undefined, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error("condition not met in time");
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 describe.skipIf(skipReason !== undefined)(`a poison update in queue mode${skipReason === undefined ? "" : ` (skipped: ${skipReason})`}`, () => {
   let d: QueueDeployment;

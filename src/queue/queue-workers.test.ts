@@ -15,6 +15,7 @@ import { runCli } from "../cli/main.ts";
 import { composerSource, simpleBot } from "../testing/bot-fixtures.ts";
 import { textUpdate } from "../testing/service-harness.ts";
 import type { ServiceProcess } from "../testing/service-process.ts";
+import { until } from "../testing/until.ts";
 import { labelsByChat, postUpdate, startQueueDeployment, type QueueDeployment } from "./testing/queue-deployment.ts";
 import { redisSkipReason, SHARED_REDIS_URL } from "./testing/redis-test-support.ts";
 
@@ -39,16 +40,6 @@ async function cli(args: string[], env: Record<string, string>): Promise<{ code:
   const err: string[] = [];
   const code = await runCli(args, env, { out: (t) => out.push(t), err: (t) => err.push(t) });
   return { code, out: out.join("\n"), err: err.join("\n") };
-}
-
-async function until<T>(probe: () => Promise<T | undefined> | T | undefined, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error("condition not met in time");
-    await new Promise((r) => setTimeout(r, 50));
-  }
 }
 
 function startedOn(worker: ServiceProcess, updateId: number): boolean {

@@ -15,16 +15,9 @@ import { keyPrefixOf } from "../queue-names.ts";
 import { redisSkipReason, SHARED_REDIS_URL, SharedRedisScope } from "../testing/redis-test-support.ts";
 import { openQueues } from "../update-queues.ts";
 import { runJobsCommand } from "./jobs-command.ts";
+import { until } from "../../testing/until.ts";
 
 const skipReason = await redisSkipReason();
-
-async function until(probe: () => boolean | Promise<boolean>, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await probe())) {
-    if (Date.now() > deadline) throw new Error("condition not met in time");
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 interface FailedJournal {
   id: string;
