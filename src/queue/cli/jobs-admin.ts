@@ -164,7 +164,13 @@ export async function retryFailedJobs(
     }
     // An update goes back to the end of its partition: the chat's later updates have already run.
     // A drf_save job delivers the records it still holds, with its attempts counted anew.
-    await job.retry("failed", { resetAttemptsMade: true, resetAttemptsStarted: true });
+    try {
+      await job.retry("failed", { resetAttemptsMade: true, resetAttemptsStarted: true });
+    } catch (error) {
+      // Still failed: its claim goes again, or a redelivery would be taken for a duplicate.
+      await job.removeDeduplicationKey().catch(() => undefined);
+      throw error;
+    }
     result.retried.push(id);
   }
   return result;
