@@ -94,6 +94,24 @@ describe("botApiFetch on its own", () => {
     }
   });
 
+  it("rejects reading an answer whose body is still coming when the signal aborts", async () => {
+    // Headers and a first chunk, then nothing: the body never ends.
+    const server = createServer((_req, res) => {
+      res.writeHead(200, { "content-type": "application/json" });
+      res.write('{"ok":true,');
+    });
+    const url = await listen(server);
+    try {
+      const controller = new AbortController();
+      const response = await botApiFetch(`${url}/x`, { method: "POST", body: "{}", signal: controller.signal });
+      const body = response.json();
+      setTimeout(() => controller.abort(), 50);
+      await expect(body).rejects.toThrow("aborted");
+    } finally {
+      await close(server);
+    }
+  });
+
   it("names no URL in a network error (a Bot API URL carries the token)", async () => {
     const server = createServer();
     const url = await listen(server);

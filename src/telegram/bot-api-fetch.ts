@@ -61,21 +61,33 @@ function decoded(response: IncomingMessage): Readable {
   }
 }
 
-function readBody(response: IncomingMessage): Promise<string> {
+function readBody(response: IncomingMessage, done: () => void): Promise<string> {
   return new Promise<string>((resolve, reject) => {
     const stream = decoded(response);
     const chunks: Buffer[] = [];
     stream.on("data", (chunk: Buffer) => chunks.push(chunk));
-    stream.once("end", () => resolve(chunks.length === 1 ? (chunks[0] as Buffer).toString("utf8") : Buffer.concat(chunks).toString("utf8")));
-    stream.once("error", (error: Error) => reject(new BotApiFetchError(`reading the answer failed: ${error.message}`, { cause: error })));
-    response.once("aborted", () => reject(new BotApiFetchError("the answer was cut off")));
+    stream.once("end", () => {
+      done();
+      resolve(chunks.length === 1 ? (chunks[0] as Buffer).toString("utf8") : Buffer.concat(chunks).toString("utf8"));
+    });
+    stream.once("error", (error: Error) => {
+      done();
+      reject(error instanceof BotApiFetchError ? error : new BotApiFetchError(`reading the answer failed: ${error.message}`, { cause: error }));
+    });
+    response.once("aborted", () => {
+      done();
+      // Ended by our abort (the response holds that error), or by the server.
+      const cause = response.errored;
+      reject(cause instanceof BotApiFetchError ? cause : new BotApiFetchError("the answer was cut off"));
+    });
   });
 }
 
-function responseOf(response: IncomingMessage): BotApiResponse {
+/** `done`: the answer is read (or failed), so an abort no longer concerns it. */
+function responseOf(response: IncomingMessage, done: () => void): BotApiResponse {
   const status = response.statusCode ?? 0;
   let body: Promise<string> | undefined;
-  const text = () => (body ??= readBody(response));
+  const text = () => (body ??= readBody(response, done));
   return {
     ok: status >= 200 && status < 300,
     status,
@@ -104,17 +116,22 @@ export function botApiFetch(url: string, init: BotApiFetchInit = {}): Promise<Bo
     if (typeof body === "string") headers["content-length"] = Buffer.byteLength(body);
     const options: RequestOptions = { method: init.method ?? "GET", headers, agent: init.agent ?? (secure ? defaultHttpsAgent : defaultHttpAgent) };
     let settled = false;
+    let answer: IncomingMessage | undefined;
+    // An abort (grammY's timeout) also ends an answer whose body is still coming.
     const onAbort = () => {
-      request.destroy(new BotApiFetchError("the request was aborted"));
+      const error = new BotApiFetchError("the request was aborted");
+      request.destroy(error);
+      answer?.destroy(error);
     };
+    const stopListening = () => signal?.removeEventListener("abort", onAbort);
     const request = (secure ? httpsRequest : httpRequest)(url, options, (response) => {
       settled = true;
-      signal?.removeEventListener("abort", onAbort);
-      resolve(responseOf(response));
+      answer = response;
+      resolve(responseOf(response, stopListening));
     });
     request.once("error", (error: Error) => {
-      signal?.removeEventListener("abort", onAbort);
       if (settled) return;
+      stopListening();
       settled = true;
       reject(error instanceof BotApiFetchError ? error : new BotApiFetchError(`request to the Bot API failed: ${error.message}`, { cause: error }));
     });
