@@ -80,11 +80,38 @@ async function probeThrough(url: string, bot: FarmBot, standIn: StandInProcess):
   if (replies.length < 1) throw new Error("queue probe: no reply within 120 s (workers not consuming?)");
 }
 
+/** A BullMQ baseline running: its producer's URL and the pids of its processes (producer first). */
+interface BaselineSide {
+  url: string;
+  pids: number[];
+}
+
+/** Starts a BullMQ baseline (`env` picks bare or ordered): its producer, then `workers` workers. */
+async function startBullmqBaseline(label: string, env: Record<string, string>, workers: number, manifest: string, apiRoot: string, children: Child[]): Promise<BaselineSide> {
+  const producer = await startBaseline(`${label}-producer`, "bench/baselines/bullmq-producer.ts", [manifest], env);
+  children.push(producer.child);
+  const pids = [producer.child.pid];
+  for (let i = 0; i < workers; i++) {
+    const worker = startNodeScript(`${label}-worker-${i}`, "bench/baselines/bullmq-worker.ts", [manifest, apiRoot], { env });
+    children.push(worker);
+    pids.push(worker.pid);
+    await worker.waitForJson((v) => v.ready === true, 120_000);
+  }
+  return { url: producer.url, pids };
+}
+
+/** Each side's measurements of one scenario, round after round. */
+interface Slot {
+  ours: Measurement[];
+  base: Measurement[];
+  ordered: Measurement[];
+}
+
 /**
  * The ordered baseline's figures: its throughput and costs against the bare baseline ("ours" is
  * the ordered baseline there), and ours against it.
  */
-function orderedRows(scenario: string, slot: { ours: Measurement[]; base: Measurement[]; ordered: Measurement[] }): ResultRow[] {
+function orderedRows(scenario: string, slot: Slot): ResultRow[] {
   const tput = (ms: Measurement[]) => spreadOf(ms.map((m) => m.stats.handledPerSecond));
   const cpu = (ms: Measurement[]) => spreadOf(ms.map((m) => m.cpuUsPerUpdate));
   const ratio = (a: Measurement[], b: Measurement[]) => tput(a).median / tput(b).median;
@@ -120,7 +147,6 @@ export async function runQueueMode(ctx: SuiteContext): Promise<SuiteResult> {
       const service = await startService(farm, standIn.client.apiRoot, { env, nodeFlags: ctx.serviceNodeFlags(`queue-${workers}w-api`) });
       children.push(service.child);
       const oursPids = [service.child.pid];
-      const basePids: number[] = [];
       await waitBotsReady(service.url, farm.bots.length);
       for (let i = 0; i < workers; i++) {
         const worker = startNodeScript(`worker-${i}`, WORKER_MAIN, [], {
@@ -135,43 +161,22 @@ export async function runQueueMode(ctx: SuiteContext): Promise<SuiteResult> {
       // line: readiness is an update going through API, Redis and a worker to the stand-in.
       await probeThrough(service.url, farm.bots[0] as FarmBot, standIn);
       const baseEnv = { BENCH_REDIS_URL: REDIS_URL, BENCH_BULLMQ_PREFIX: `${marker}-base-${workers}` };
-      const producer = await startBaseline("bullmq-producer", "bench/baselines/bullmq-producer.ts", [manifest], baseEnv);
-      children.push(producer.child);
-      basePids.push(producer.child.pid);
-      for (let i = 0; i < workers; i++) {
-        const worker = startNodeScript(`bullmq-worker-${i}`, "bench/baselines/bullmq-worker.ts", [manifest, standIn.client.apiRoot], { env: baseEnv });
-        children.push(worker);
-        basePids.push(worker.pid);
-        await worker.waitForJson((v) => v.ready === true, 120_000);
-      }
-      const orderedPids: number[] = [];
-      let orderedUrl: string | undefined;
-      if (options.orderedBaseline) {
-        const orderedEnv = { BENCH_REDIS_URL: REDIS_URL, BENCH_BULLMQ_PREFIX: `${marker}-ordered-${workers}`, BENCH_BULLMQ_PARTITIONS: String(ORDERED_PARTITIONS) };
-        const orderedProducer = await startBaseline("bullmq-ordered-producer", "bench/baselines/bullmq-producer.ts", [manifest], orderedEnv);
-        children.push(orderedProducer.child);
-        orderedPids.push(orderedProducer.child.pid);
-        orderedUrl = orderedProducer.url;
-        for (let i = 0; i < workers; i++) {
-          const worker = startNodeScript(`bullmq-ordered-worker-${i}`, "bench/baselines/bullmq-worker.ts", [manifest, standIn.client.apiRoot], { env: orderedEnv });
-          children.push(worker);
-          orderedPids.push(worker.pid);
-          await worker.waitForJson((v) => v.ready === true, 120_000);
-        }
-      }
+      const bare = await startBullmqBaseline("bullmq", baseEnv, workers, manifest, standIn.client.apiRoot, children);
+      const orderedEnv = { ...baseEnv, BENCH_BULLMQ_PREFIX: `${marker}-ordered-${workers}`, BENCH_BULLMQ_PARTITIONS: String(ORDERED_PARTITIONS) };
+      const orderedBaseline = options.orderedBaseline ? await startBullmqBaseline("bullmq-ordered", orderedEnv, workers, manifest, standIn.client.apiRoot, children) : undefined;
       await standIn.client.reset();
       await standIn.client.calibrate();
       const probe = await redisProbe(redis);
       const ours: Side = { name: "service+queue", url: service.url, targets: serviceTargets(farm.bots), pids: oursPids, redis: probe };
-      const base: Side = { name: "BullMQ", url: producer.url, targets: serviceTargets(farm.bots), pids: basePids, redis: probe };
+      const base: Side = { name: "BullMQ", url: bare.url, targets: serviceTargets(farm.bots), pids: bare.pids, redis: probe };
       const ordered: Side | undefined =
-        orderedUrl === undefined ? undefined : { name: "ordered BullMQ", url: orderedUrl, targets: serviceTargets(farm.bots), pids: orderedPids, redis: probe };
+        orderedBaseline === undefined ? undefined : { name: "ordered BullMQ", url: orderedBaseline.url, targets: serviceTargets(farm.bots), pids: orderedBaseline.pids, redis: probe };
       const scenarios: Array<number | undefined> = [...options.rates, undefined];
-      const results = new Map<number | undefined, { ours: Measurement[]; base: Measurement[]; ordered: Measurement[] }>(scenarios.map((r) => [r, { ours: [], base: [], ordered: [] }]));
+      const results = new Map<number | undefined, Slot>(scenarios.map((r) => [r, { ours: [], base: [], ordered: [] }]));
       const perProcess = (m: Measurement) => `${m.cpuUsPerUpdateByProcess.map((us) => us.toFixed(0)).join(", ")} us`;
       for (let round = 1; round <= options.rounds; round++) {
         for (const rate of scenarios) {
-          const slot = results.get(rate) as { ours: Measurement[]; base: Measurement[]; ordered: Measurement[] };
+          const slot = results.get(rate) as Slot;
           const a = await measureDelivery(ctx, standIn, ours, rate, (idBase += 10_000_000));
           const b = await measureDelivery(ctx, standIn, base, rate, (idBase += 10_000_000));
           const c = ordered === undefined ? undefined : await measureDelivery(ctx, standIn, ordered, rate, (idBase += 10_000_000));
@@ -187,7 +192,7 @@ export async function runQueueMode(ctx: SuiteContext): Promise<SuiteResult> {
         }
       }
       for (const rate of scenarios) {
-        const slot = results.get(rate) as { ours: Measurement[]; base: Measurement[]; ordered: Measurement[] };
+        const slot = results.get(rate) as Slot;
         const scenario = `${workers} worker(s), ${rate === undefined ? "saturation" : `offered ${rate}/s`}`;
         const target = rate === undefined ? { ratio: TARGET_RATIO, text: `>= ${TARGET_RATIO} of bare BullMQ` } : undefined;
         rows.push(...deliveryRows(scenario, slot.ours, slot.base, target));

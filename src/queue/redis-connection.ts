@@ -4,8 +4,9 @@
  * - the producer (API side) fails fast: no offline queue, so an update that Redis cannot take
  *   now is answered 503 at once instead of waiting in memory where a crash would lose it;
  * - workers wait: commands queue until Redis is back (BullMQ requires this for blocking calls).
- * The producer pipelines automatically (commands of one tick share a write). Both reconnect forever with a capped backoff. Connection errors are logged once per outage,
- * never with the URL (it may carry a password).
+ * The producer pipelines automatically (commands of one tick share a write). Both reconnect
+ * forever with a capped backoff. Connection errors are logged once per outage, never with the URL
+ * (it may carry a password).
  */
 import { Cluster, Redis, type RedisOptions } from "ioredis";
 import type { Logger } from "pino";

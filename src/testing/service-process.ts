@@ -96,6 +96,12 @@ export async function spawnService(options: SpawnServiceOptions): Promise<Servic
       check();
     });
 
+  // Through npm the child is npm's shell: signal the whole process group.
+  const kill = (signal: NodeJS.Signals = "SIGTERM") => {
+    if (options.viaNpm === true && child.pid !== undefined) process.kill(-child.pid, signal);
+    else child.kill(signal);
+  };
+
   let url = "";
   if (options.waitStarted !== false) {
     const startedMessage = options.startedMessage ?? "service started";
@@ -104,10 +110,7 @@ export async function spawnService(options: SpawnServiceOptions): Promise<Servic
       started = await waitForLog((l) => l.msg === startedMessage);
     } catch (error) {
       // A child that never started must not outlive the test that asked for it.
-      if (child.exitCode === null && child.signalCode === null) {
-        if (options.viaNpm === true && child.pid !== undefined) process.kill(-child.pid, "SIGKILL");
-        else child.kill("SIGKILL");
-      }
+      if (child.exitCode === null && child.signalCode === null) kill("SIGKILL");
       throw error;
     }
     url = typeof started.address === "string" ? started.address : "";
@@ -120,9 +123,6 @@ export async function spawnService(options: SpawnServiceOptions): Promise<Servic
     logs: () => parsed,
     exited,
     waitForLog,
-    kill: (signal = "SIGTERM") => {
-      if (options.viaNpm === true && child.pid !== undefined) process.kill(-child.pid, signal);
-      else child.kill(signal);
-    },
+    kill,
   };
 }
