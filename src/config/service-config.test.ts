@@ -103,6 +103,13 @@ describe("parseServiceConfig", () => {
     const named = ["INTERNAL_BOT_API_PORT", "TELEGRAM_API_ROOT", "LOG_LEVEL", "BOTS_DIR"].filter((n) => error.message.includes(n));
     expect(named).toEqual(["INTERNAL_BOT_API_PORT", "TELEGRAM_API_ROOT", "LOG_LEVEL"]);
   });
+
+  it("refuses a worker timeout shorter than two heartbeats, naming both", () => {
+    const error = configErrorOf(() => parseServiceConfig({ QUEUE_WORKER_HEARTBEAT_MS: "1000", QUEUE_WORKER_TIMEOUT_MS: "1500" }));
+    expect(error.message).toContain("QUEUE_WORKER_TIMEOUT_MS=\"1500\"");
+    expect(error.message).toContain("twice QUEUE_WORKER_HEARTBEAT_MS (1000)");
+    expect(parseServiceConfig({ QUEUE_WORKER_HEARTBEAT_MS: "1000", QUEUE_WORKER_TIMEOUT_MS: "2000" }).QUEUE_WORKER_TIMEOUT_MS).toBe(2000);
+  });
 });
 
 describe("readServiceEnv", () => {

@@ -8,7 +8,7 @@ import { ConfigError } from "../errors/service-error.ts";
 import { integer } from "./schema-helpers.ts";
 import { gatewayConfigShape } from "../gateway/gateway-config.ts";
 import { journalConfigShape } from "../journal/journal-config.ts";
-import { queueConfigShape } from "../queue/queue-config.ts";
+import { checkQueueConfig, queueConfigShape } from "../queue/queue-config.ts";
 import { sessionConfigShape } from "../session/session-config.ts";
 
 const schema = z.object({
@@ -68,7 +68,7 @@ const schema = z.object({
   ...journalConfigShape,
   ...sessionConfigShape,
   ...gatewayConfigShape,
-});
+}).superRefine(checkQueueConfig);
 
 export type ServiceConfig = Readonly<z.infer<typeof schema>>;
 export type ServiceConfigInput = Partial<Record<keyof z.input<typeof schema>, string | number | undefined>>;

@@ -40,6 +40,22 @@ export const queueConfigShape = {
   QUEUE_STALLED_INTERVAL_MS: integer(500).default(15_000),
   /** A job whose worker died more than this many times is failed (a poison update). @defaultValue 2 */
   QUEUE_MAX_STALLED_COUNT: integer(0, 100).default(2),
+  /**
+   * Workers split the partitions between them: each watches its share, and a stopped or dead
+   * worker's share passes to the others (within QUEUE_WORKER_HEARTBEAT_MS when it stops, within
+   * QUEUE_WORKER_TIMEOUT_MS when it dies). Off: every worker watches every partition, which costs
+   * each worker a wake-up per job of every partition (about a third more CPU per update with two
+   * workers, docs/performance.md). Order does not depend on it either way. @defaultValue true
+   */
+  QUEUE_SHARE_PARTITIONS: booleanFlag.default(true),
+  /** How often a worker tells the others it is alive (one small Redis script). @defaultValue 1000 */
+  QUEUE_WORKER_HEARTBEAT_MS: integer(50).default(1_000),
+  /**
+   * A worker not heard from for this long is taken for dead and its partitions go to the others
+   * (its update in progress waits for its lock, QUEUE_LOCK_DURATION_MS, as before). At least twice
+   * QUEUE_WORKER_HEARTBEAT_MS. @defaultValue 5000
+   */
+  QUEUE_WORKER_TIMEOUT_MS: integer(100).default(5_000),
   /** API side: longest wait for Redis to take one update before answering 503. @defaultValue 2000 */
   QUEUE_ADD_TIMEOUT_MS: integer(50).default(2_000),
   /** Failed jobs kept for `jobs failed` / `jobs retry`, at most this long. @defaultValue 7 days */
@@ -58,3 +74,14 @@ export const queueConfigShape = {
    */
   JOURNAL_BATCH_MAX: integer(1, 10_000).default(100),
 } satisfies Record<string, z.ZodType>;
+
+/** Rules between the variables above (the service config schema applies them). */
+export function checkQueueConfig(config: { QUEUE_WORKER_HEARTBEAT_MS: number; QUEUE_WORKER_TIMEOUT_MS: number }, context: z.RefinementCtx): void {
+  if (config.QUEUE_WORKER_TIMEOUT_MS < 2 * config.QUEUE_WORKER_HEARTBEAT_MS) {
+    context.addIssue({
+      code: "custom",
+      path: ["QUEUE_WORKER_TIMEOUT_MS"],
+      message: `must be at least twice QUEUE_WORKER_HEARTBEAT_MS (${config.QUEUE_WORKER_HEARTBEAT_MS}), or live workers would be taken for dead`,
+    });
+  }
+}

@@ -1,7 +1,8 @@
 /**
  * A queue-mode worker process: loads the same bots as the API (same loader, same plugins), then
- * consumes the queues it is given: every partition of `telegram_updates` (one BullMQ Worker each,
- * one job at a time per partition across all workers) and/or `drf_save`.
+ * consumes the queues it is given: its share of the partitions of `telegram_updates` (one BullMQ
+ * Worker each, one job at a time per partition across all workers; the share follows the live
+ * workers, see WorkerMembership and partitionShare) and/or `drf_save`.
  * `stop()` drains like the core: no new jobs, running ones finish up to the deadline; jobs only
  * waiting for a retry are then handed back to their partition, and what still runs is reported
  * (its lock expires and another worker picks it up).
@@ -19,8 +20,10 @@ import { sleep } from "../telegram/backoff.ts";
 import { createJournalProcessor, journalBackoffMs, type QueueJournalSink } from "./journal-consumer.ts";
 import { JournalBatcher } from "./journal-batcher.ts";
 import { LogJournalSink } from "../journal/log-journal-sink.ts";
-import { JOURNAL_QUEUE, keyPrefixOf, UPDATES_QUEUE, type QueueFamily } from "./queue-names.ts";
+import { JOURNAL_QUEUE, keyPrefixOf, partitionQueueName, UPDATES_QUEUE, type QueueFamily } from "./queue-names.ts";
 import { openQueues, type QueueSet } from "./update-queues.ts";
+import { partitionShare } from "./partition-share.ts";
+import { WorkerMembership } from "./worker-membership.ts";
 import { abandonedUpdateRecord, createUpdateProcessor, UpdateFailedError } from "./update-processor.ts";
 
 export interface QueueWorkerDeps {
@@ -55,8 +58,14 @@ export async function buildQueueWorker(deps: QueueWorkerDeps): Promise<QueueWork
   const queues: QueueSet = openQueues(connection, config, logger);
   const deadline = new AbortController();
   const running = new Map<string, { bot: string; update_id: number }>();
-  const workers: Worker[] = [];
+  /** The partitions this worker watches now, and the journal's worker. */
+  const partitionWorkers = new Map<number, Worker>();
+  let journalWorker: Worker | undefined;
+  /** Workers of partitions handed to another worker, closing (each finishes its job first). */
+  const retiring: Array<Promise<void>> = [];
   const runs: Array<Promise<void>> = [];
+  let membership: WorkerMembership | undefined;
+  let stopping = false;
   const startAbort = new AbortController();
   let botsStarted: Promise<void> = Promise.resolve();
   // Plugins see no HTTP intake here; a closed stub keeps the context shape.
@@ -96,6 +105,28 @@ export async function buildQueueWorker(deps: QueueWorkerDeps): Promise<QueueWork
     return worker;
   }
 
+  function run(worker: Worker): Worker {
+    runs.push(worker.run().catch((error: unknown) => logger.error({ queue: worker.name, err: error }, "worker stopped with an error")));
+    return worker;
+  }
+
+  /** Watches exactly `share` of the partitions: starts the missing ones, closes the others. */
+  function watchPartitions(share: readonly number[], processUpdate: ReturnType<typeof createUpdateProcessor>, workerCount: number): void {
+    if (stopping) return;
+    const wanted = new Set(share);
+    for (const [partition, worker] of partitionWorkers) {
+      if (wanted.has(partition)) continue;
+      partitionWorkers.delete(partition);
+      // Its job in progress finishes here; the partition's next job waits for it (global concurrency 1).
+      retiring.push(worker.close().catch((error: unknown) => logger.debug({ queue: worker.name, err: error }, "worker close failed")));
+    }
+    for (const partition of share) {
+      if (partitionWorkers.has(partition)) continue;
+      partitionWorkers.set(partition, run(watch(new Worker(partitionQueueName(partition), processUpdate, { ...workerOptions, concurrency: 1 }))));
+    }
+    logger.info({ partitions: [...share], of: config.QUEUE_PARTITIONS, workers: workerCount }, "watching partitions");
+  }
+
   async function startConsuming(): Promise<void> {
     if (deps.queues.includes(UPDATES_QUEUE)) {
       journal = new JournalBatcher(queues.journal, config.JOURNAL_BATCH_MAX);
@@ -108,15 +139,29 @@ export async function buildQueueWorker(deps: QueueWorkerDeps): Promise<QueueWork
         deadline: deadline.signal,
         running,
       });
-      for (const queue of queues.partitions) {
-        // One job at a time per partition, over every worker: this is what keeps a chat in order.
-        await queue.setGlobalConcurrency(1);
-        workers.push(watch(new Worker(queue.name, processUpdate, { ...workerOptions, concurrency: 1 })));
+      // One job at a time per partition, over every worker: this is what keeps a chat in order.
+      for (const queue of queues.partitions) await queue.setGlobalConcurrency(1);
+      const all = queues.partitions.map((_, partition) => partition);
+      if (config.QUEUE_SHARE_PARTITIONS) {
+        const self = new WorkerMembership({
+          redis: connection,
+          key: `${keyPrefixOf(config.QUEUE_PREFIX)}:${UPDATES_QUEUE}:workers`,
+          heartbeatMs: config.QUEUE_WORKER_HEARTBEAT_MS,
+          timeoutMs: config.QUEUE_WORKER_TIMEOUT_MS,
+          logger,
+          onMembers: (members) => watchPartitions(partitionShare(members, self.id, config.QUEUE_PARTITIONS), processUpdate, members.length),
+        });
+        membership = self;
+        await self.join();
+        // No heartbeat went through (Redis away): watch everything until one does.
+        if (partitionWorkers.size === 0 && !stopping) watchPartitions(all, processUpdate, 1);
+      } else {
+        watchPartitions(all, processUpdate, 1);
       }
     }
     if (deps.queues.includes(JOURNAL_QUEUE)) {
       const sink = deps.journalSink ?? new LogJournalSink(logger.child({ component: "journal" }));
-      workers.push(
+      journalWorker = run(
         watch(
           new Worker(JOURNAL_QUEUE, createJournalProcessor(sink, { concurrency: config.JOURNAL_CONCURRENCY, logger: logger.child({ component: "journal" }) }), {
             ...workerOptions,
@@ -125,9 +170,6 @@ export async function buildQueueWorker(deps: QueueWorkerDeps): Promise<QueueWork
           }),
         ),
       );
-    }
-    for (const worker of workers) {
-      runs.push(worker.run().catch((error: unknown) => logger.error({ queue: worker.name, err: error }, "worker stopped with an error")));
     }
   }
 
@@ -143,7 +185,11 @@ export async function buildQueueWorker(deps: QueueWorkerDeps): Promise<QueueWork
         await plugin.beginShutdown?.(pluginContext).catch((error: unknown) => logger.error({ err: error, plugin: plugin.name }, "plugin failed to begin shutdown"));
       }
       logger.info({ running: running.size, deadlineMs }, "shutting down: no new jobs, finishing running ones");
-      const closed = Promise.all(workers.map((worker) => worker.close())).then(() => true);
+      stopping = true;
+      // Out of the members first: the others take this worker's partitions while it drains.
+      await membership?.leave();
+      const workers = [...partitionWorkers.values(), ...(journalWorker === undefined ? [] : [journalWorker])];
+      const closed = Promise.all([...workers.map((worker) => worker.close()), ...retiring]).then(() => true);
       const timer = new AbortController();
       let drained = await Promise.race([closed, sleep(deadlineMs, timer.signal).then(() => false, () => false)]);
       if (!drained) {

@@ -46,6 +46,22 @@ function startedOn(worker: ServiceProcess, updateId: number): boolean {
   return worker.logs().some((l) => l.msg === "update job started" && l.update_id === updateId);
 }
 
+/** The partitions a worker watches now (its last "watching partitions" line), or undefined before its first. */
+function shareOf(worker: ServiceProcess): number[] | undefined {
+  const lines = worker.logs().filter((l) => l.msg === "watching partitions");
+  return lines.at(-1)?.partitions as number[] | undefined;
+}
+
+/** Waits until the workers' shares are disjoint and cover every one of the 8 partitions. */
+async function sharesSettled(workers: readonly ServiceProcess[]): Promise<number[][]> {
+  return until(() => {
+    const shares = workers.map(shareOf);
+    if (shares.some((share) => share === undefined)) return undefined;
+    const all = shares.flatMap((share) => share ?? []).sort((a, b) => a - b);
+    return all.join() === "0,1,2,3,4,5,6,7" ? (shares as number[][]) : undefined;
+  }, 10_000);
+}
+
 describe.skipIf(skipReason !== undefined)(`queue mode with several processes${skipReason === undefined ? "" : ` (skipped: ${skipReason})`}`, () => {
   let d: QueueDeployment;
   const flagDir = mkdtempSync(path.join(os.tmpdir(), "cb-flag-"));
@@ -62,6 +78,9 @@ describe.skipIf(skipReason !== undefined)(`queue mode with several processes${sk
 
   it("keeps each chat in order over all workers, and recovers an update whose worker was SIGKILLed mid-update", async () => {
     const [api1, api2] = d.apis as [ServiceProcess, ServiceProcess];
+    // The three workers split the partitions: each watches its own share.
+    const shares = await sharesSettled(d.workers);
+    expect(shares.map((share) => share.length).sort()).toEqual([2, 3, 3]);
     // Chat 1's first update is slow: its worker is killed while the handler sleeps.
     expect((await postUpdate(api1, "Queued", textUpdate(100, 1, "2500:c1-0"))).status).toBe(200);
     const victim = await until(() => d.workers.find((w) => startedOn(w, 100)));
@@ -84,6 +103,8 @@ describe.skipIf(skipReason !== undefined)(`queue mode with several processes${sk
     expect(d.standIn.sentMessages()).toHaveLength(24);
     const survivors = d.workers.filter((w) => w !== victim);
     expect(survivors.some((w) => startedOn(w, 100))).toBe(true);
+    // The survivors took the dead worker's share over between them.
+    expect((await sharesSettled(survivors)).map((share) => share.length)).toEqual([4, 4]);
     // Chats spread: more than one worker handled updates.
     const busy = d.workers.filter((w) => w.logs().some((l) => l.msg === "update job started"));
     expect(busy.length).toBeGreaterThan(1);

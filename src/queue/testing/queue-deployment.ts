@@ -44,6 +44,8 @@ export async function startQueueDeployment(options: {
     QUEUE_PARTITIONS: "8",
     QUEUE_LOCK_DURATION_MS: "2000",
     QUEUE_STALLED_INTERVAL_MS: "500",
+    QUEUE_WORKER_HEARTBEAT_MS: "100",
+    QUEUE_WORKER_TIMEOUT_MS: "1000",
     HANDLER_RETRY_BASE_MS: "20",
     API_RETRY_BASE_MS: "10",
     ...options.env,
