@@ -62,8 +62,9 @@ export async function buildQueueWorker(deps: QueueWorkerDeps): Promise<QueueWork
   const partitionWorkers = new Map<number, Worker>();
   let journalWorker: Worker | undefined;
   /** Workers of partitions handed to another worker, closing (each finishes its job first). */
-  const retiring: Array<Promise<void>> = [];
-  const runs: Array<Promise<void>> = [];
+  const retiring = new Set<Promise<void>>();
+  /** Each started Worker's run loop, until it ends. */
+  const runs = new Set<Promise<void>>();
   let membership: WorkerMembership | undefined;
   let stopping = false;
   const startAbort = new AbortController();
@@ -106,7 +107,11 @@ export async function buildQueueWorker(deps: QueueWorkerDeps): Promise<QueueWork
   }
 
   function run(worker: Worker): Worker {
-    runs.push(worker.run().catch((error: unknown) => logger.error({ queue: worker.name, err: error }, "worker stopped with an error")));
+    const loop: Promise<void> = worker
+      .run()
+      .catch((error: unknown) => logger.error({ queue: worker.name, err: error }, "worker stopped with an error"))
+      .finally(() => runs.delete(loop));
+    runs.add(loop);
     return worker;
   }
 
@@ -118,7 +123,11 @@ export async function buildQueueWorker(deps: QueueWorkerDeps): Promise<QueueWork
       if (wanted.has(partition)) continue;
       partitionWorkers.delete(partition);
       // Its job in progress finishes here; the partition's next job waits for it (global concurrency 1).
-      retiring.push(worker.close().catch((error: unknown) => logger.debug({ queue: worker.name, err: error }, "worker close failed")));
+      const closing: Promise<void> = worker
+        .close()
+        .catch((error: unknown) => logger.debug({ queue: worker.name, err: error }, "worker close failed"))
+        .finally(() => retiring.delete(closing));
+      retiring.add(closing);
     }
     for (const partition of share) {
       if (partitionWorkers.has(partition)) continue;
@@ -208,7 +217,7 @@ export async function buildQueueWorker(deps: QueueWorkerDeps): Promise<QueueWork
       startAbort.abort();
       await botsStarted;
       if (drained) {
-        await Promise.allSettled(runs);
+        await Promise.allSettled([...runs]);
         await queues.close();
       }
       logger.info({ unfinished: unfinished.length }, "shutdown complete");
