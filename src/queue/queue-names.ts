@@ -22,3 +22,8 @@ export function partitionQueueName(partition: number): string {
 export function isQueueFamily(name: string): name is QueueFamily {
   return (QUEUE_FAMILIES as readonly string[]).includes(name);
 }
+
+/** The sorted set of the live workers of `telegram_updates` (WorkerMembership). */
+export function workersKeyOf(prefix: string): string {
+  return `${keyPrefixOf(prefix)}:${UPDATES_QUEUE}:workers`;
+}

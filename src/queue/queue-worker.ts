@@ -20,7 +20,7 @@ import { sleep } from "../telegram/backoff.ts";
 import { createJournalProcessor, journalBackoffMs, type QueueJournalSink } from "./journal-consumer.ts";
 import { JournalBatcher } from "./journal-batcher.ts";
 import { LogJournalSink } from "../journal/log-journal-sink.ts";
-import { JOURNAL_QUEUE, keyPrefixOf, partitionQueueName, UPDATES_QUEUE, type QueueFamily } from "./queue-names.ts";
+import { JOURNAL_QUEUE, keyPrefixOf, partitionQueueName, UPDATES_QUEUE, workersKeyOf, type QueueFamily } from "./queue-names.ts";
 import { openQueues, type QueueSet } from "./update-queues.ts";
 import { partitionShare } from "./partition-share.ts";
 import { WorkerMembership } from "./worker-membership.ts";
@@ -154,7 +154,7 @@ export async function buildQueueWorker(deps: QueueWorkerDeps): Promise<QueueWork
       if (config.QUEUE_SHARE_PARTITIONS) {
         const self = new WorkerMembership({
           redis: connection,
-          key: `${keyPrefixOf(config.QUEUE_PREFIX)}:${UPDATES_QUEUE}:workers`,
+          key: workersKeyOf(config.QUEUE_PREFIX),
           heartbeatMs: config.QUEUE_WORKER_HEARTBEAT_MS,
           timeoutMs: config.QUEUE_WORKER_TIMEOUT_MS,
           logger,

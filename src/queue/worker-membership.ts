@@ -38,6 +38,16 @@ export interface WorkerMembershipOptions {
   id?: string;
 }
 
+/** The ids stamped within `timeoutMs`, sorted, with how long ago each was stamped (Redis's clock). */
+export async function readLiveWorkers(redis: RedisConnection, key: string, timeoutMs: number): Promise<Array<{ id: string; seenMsAgo: number }>> {
+  const [seconds, micros] = await redis.time();
+  const now = Number(seconds) * 1000 + Math.floor(Number(micros) / 1000);
+  const flat = await redis.zrangebyscore(key, now - timeoutMs, "+inf", "WITHSCORES");
+  const live: Array<{ id: string; seenMsAgo: number }> = [];
+  for (let i = 0; i + 1 < flat.length; i += 2) live.push({ id: flat[i] as string, seenMsAgo: Math.max(0, now - Number(flat[i + 1])) });
+  return live.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+}
+
 export function newWorkerId(): string {
   return `${os.hostname()}:${process.pid}:${randomBytes(3).toString("hex")}`;
 }

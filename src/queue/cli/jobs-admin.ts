@@ -1,12 +1,15 @@
 /**
- * What an operator does with jobs: counts per queue, the failed jobs of either queue (updates
+ * What an operator does with jobs: counts per queue, the live workers and their partitions, the
+ * failed jobs of either queue (updates
  * with bot, update_id and error; `drf_save` jobs with their records' bots and count), and running
  * failed ones again. Works on an open QueueSet; the command line wraps it.
  */
 import type { Job, Queue } from "bullmq";
 import { journalRecordsIn } from "../journal-consumer.ts";
 import { isUpdateJobData } from "../update-job-data.ts";
-import { JOURNAL_QUEUE, UPDATES_QUEUE, type QueueFamily } from "../queue-names.ts";
+import { JOURNAL_QUEUE, UPDATES_QUEUE, workersKeyOf, type QueueFamily } from "../queue-names.ts";
+import { partitionShare } from "../partition-share.ts";
+import { readLiveWorkers } from "../worker-membership.ts";
 import type { RedisConnection } from "../redis-connection.ts";
 import type { QueueSet } from "../update-queues.ts";
 
@@ -39,6 +42,21 @@ async function countsOf(name: string, queues: readonly Queue[]): Promise<QueueCo
     total.completed += counts.completed ?? 0;
   }
   return total;
+}
+
+/** A live worker of `telegram_updates` and the partitions it watches. */
+export interface WorkerShare {
+  worker: string;
+  /** Since its last heartbeat. */
+  seen_ms_ago: number;
+  partitions: number[];
+}
+
+/** The live workers (QUEUE_SHARE_PARTITIONS) and each one's share, as they compute it themselves. */
+export async function workerShares(queues: QueueSet, config: { QUEUE_PREFIX: string; QUEUE_WORKER_TIMEOUT_MS: number }): Promise<WorkerShare[]> {
+  const live = await readLiveWorkers(queues.connection, workersKeyOf(config.QUEUE_PREFIX), config.QUEUE_WORKER_TIMEOUT_MS);
+  const ids = live.map((w) => w.id);
+  return live.map((w) => ({ worker: w.id, seen_ms_ago: w.seenMsAgo, partitions: partitionShare(ids, w.id, queues.partitions.length) }));
 }
 
 export async function jobStats(queues: QueueSet): Promise<QueueCounts[]> {

@@ -1,5 +1,5 @@
 /**
- * `npm run bots -- jobs <failed|retry|stats>`: the queue-mode job commands, parsed here and run
+ * `npm run bots -- jobs <failed|retry|stats|workers>`: the queue-mode job commands, parsed here and run
  * against the deployment's Redis (REDIS_URL, QUEUE_PREFIX, QUEUE_PARTITIONS from the config).
  */
 import { parseArgs } from "node:util";
@@ -9,9 +9,10 @@ import { redisUrlOf } from "../queue-mode.ts";
 import { createCliConnection } from "../redis-connection.ts";
 import { openQueues, type QueueSet } from "../update-queues.ts";
 import { isQueueFamily, JOURNAL_QUEUE, UPDATES_QUEUE, type QueueFamily } from "../queue-names.ts";
-import { jobStats, listFailedJournalJobs, listFailedUpdates, retryFailedJobs } from "./jobs-admin.ts";
+import { jobStats, listFailedJournalJobs, listFailedUpdates, retryFailedJobs, workerShares } from "./jobs-admin.ts";
 
 export const JOBS_USAGE = `  jobs stats [--json]    jobs per queue (telegram_updates, drf_save) by state
+  jobs workers [--json]  live workers and the partitions each watches
   jobs failed [--queue telegram_updates|drf_save] [--bot NAME] [--limit N] [--json]
                          failed updates (or drf_save journal jobs), newest first, with their error
   jobs retry (ID... | --all | --bot NAME) [--queue telegram_updates|drf_save]
@@ -48,6 +49,12 @@ function retriedText(ids: readonly string[], family: QueueFamily): string {
   return updates === 0 ? `Retried ${journal} failed drf_save job(s).` : `Retried ${updates} failed update(s) and ${journal} drf_save job(s).`;
 }
 
+/** "0,2,4" or, for a long share, its first ones and the count: "0,2,4,6,8,10,12,14,... (64)". */
+function shareText(partitions: readonly number[]): string {
+  const shown = partitions.slice(0, 8).join(",");
+  return partitions.length <= 8 ? shown : `${shown},... (${partitions.length})`;
+}
+
 /** Runs `jobs ...`; returns the exit code. */
 export async function runJobsCommand(args: readonly string[], config: ServiceConfig, io: JobsIo): Promise<number> {
   const [sub, ...rest] = args;
@@ -79,6 +86,12 @@ export async function runJobsCommand(args: readonly string[], config: ServiceCon
       case "stats": {
         const stats = await withQueues(config, jobStats);
         io.out(values.json ? JSON.stringify(stats, null, 2) : table(stats, ["queue", "waiting", "active", "delayed", "failed", "completed"]));
+        return 0;
+      }
+      case "workers": {
+        const shares = await withQueues(config, (queues) => workerShares(queues, config));
+        if (values.json) io.out(JSON.stringify(shares, null, 2));
+        else io.out(shares.length === 0 ? "No live workers." : table(shares.map((w) => ({ ...w, partitions: shareText(w.partitions) })), ["worker", "seen_ms_ago", "partitions"]));
         return 0;
       }
       case "failed": {
