@@ -133,7 +133,7 @@ export async function buildQueueWorker(deps: QueueWorkerDeps): Promise<QueueWork
       if (partitionWorkers.has(partition)) continue;
       partitionWorkers.set(partition, run(watch(new Worker(partitionQueueName(partition), processUpdate, { ...workerOptions, concurrency: 1 }))));
     }
-    logger.info({ partitions: [...share], of: config.QUEUE_PARTITIONS, workers: workerCount }, "watching partitions");
+    logger.info({ worker: membership?.id, partitions: [...share], of: config.QUEUE_PARTITIONS, workers: workerCount }, "watching partitions");
   }
 
   async function startConsuming(): Promise<void> {

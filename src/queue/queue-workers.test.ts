@@ -183,6 +183,11 @@ describe.skipIf(skipReason !== undefined)(`queue mode with several processes${sk
     await d.standIn.waitFor((s) => s.sentMessages({ chatId: 85 }).length === 2);
     expect(d.standIn.sentMessages({ chatId: 85 }).map((m) => m.text)).toEqual(["later-850", "after-851"]);
     d.workers = d.workers.filter((w) => w !== leaving);
+    // The one worker left watches every partition, and `jobs workers` lists it alone.
+    expect((await sharesSettled(d.workers)).map((share) => share.length)).toEqual([8]);
+    const live = JSON.parse((await cli(["jobs", "workers", "--json"], d.env)).out) as Array<{ worker: string; partitions: number[] }>;
+    const idOf = (w: ServiceProcess) => w.logs().find((l) => l.msg === "watching partitions")?.worker;
+    expect(live).toEqual([expect.objectContaining({ worker: idOf(d.workers[0] as ServiceProcess), partitions: [0, 1, 2, 3, 4, 5, 6, 7] })]);
   });
 
   it("drains on SIGTERM: the update in progress finishes, then the worker exits 0", async () => {
