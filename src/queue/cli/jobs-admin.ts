@@ -1,8 +1,8 @@
 /**
  * What an operator does with jobs: counts per queue, the live workers and their partitions, the
- * failed jobs of either queue (updates
- * with bot, update_id and error; `drf_save` jobs with their records' bots and count), and running
- * failed ones again. Works on an open QueueSet; the command line wraps it.
+ * failed jobs of either queue (updates with bot, update_id and error; `drf_save` jobs with their
+ * records' bots and count), and running failed ones again. Works on an open QueueSet; the command
+ * line wraps it.
  */
 import type { Job, Queue } from "bullmq";
 import { journalRecordsIn } from "../journal-consumer.ts";
@@ -52,7 +52,10 @@ export interface WorkerShare {
   partitions: number[];
 }
 
-/** The live workers (QUEUE_SHARE_PARTITIONS) and each one's share, as they compute it themselves. */
+/**
+ * The live workers and each one's share, as they compute it themselves. Workers run with
+ * QUEUE_SHARE_PARTITIONS=false watch every partition and are not listed (they keep no heartbeat).
+ */
 export async function workerShares(queues: QueueSet, config: { QUEUE_PREFIX: string; QUEUE_WORKER_TIMEOUT_MS: number }): Promise<WorkerShare[]> {
   const live = await readLiveWorkers(queues.connection, workersKeyOf(config.QUEUE_PREFIX), config.QUEUE_WORKER_TIMEOUT_MS);
   const ids = live.map((w) => w.id);
