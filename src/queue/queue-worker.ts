@@ -162,7 +162,7 @@ export async function buildQueueWorker(deps: QueueWorkerDeps): Promise<QueueWork
         });
         membership = self;
         await self.join();
-        // No heartbeat went through (Redis away): watch everything until one does.
+        // The first heartbeat failed (a script Redis refused, say): watch everything until one goes through.
         if (partitionWorkers.size === 0 && !stopping) watchPartitions(all, processUpdate, 1);
       } else {
         watchPartitions(all, processUpdate, 1);
