@@ -4,9 +4,9 @@
  * - the producer (API side) fails fast: no offline queue, so an update that Redis cannot take
  *   now is answered 503 at once instead of waiting in memory where a crash would lose it;
  * - workers wait: commands queue until Redis is back (BullMQ requires this for blocking calls).
- * The producer pipelines automatically (commands of one tick share a write). Both reconnect
- * forever with a capped backoff. Connection errors are logged once per outage, never with the URL
- * (it may carry a password).
+ * Commands written in one turn of the event loop share a socket write (coalesceWrites). Both
+ * reconnect forever with a capped backoff. Connection errors are logged once per outage, never
+ * with the URL (it may carry a password).
  */
 import { Cluster, Redis, type RedisOptions } from "ioredis";
 import type { Logger } from "pino";
@@ -61,6 +61,37 @@ function watch(redis: RedisConnection, options: ConnectionOptions): RedisConnect
   return redis;
 }
 
+/**
+ * Commands written in one turn of the event loop leave in one socket write: the socket is corked
+ * at a turn's first write and uncorked once the turn's I/O callbacks have run (setImmediate). An
+ * API process answering many updates at once, or a worker finishing many jobs, then makes one
+ * system call where it made one per command. This replaces ioredis's auto-pipelining, which gets
+ * the same batching by building a Pipeline object per batch, and that object copies every script
+ * BullMQ defines on the connection: at 500 updates/s, one command per batch, that copy alone was
+ * 8% of the API's CPU (docs/performance.md, item 23). Applied to every socket the connection
+ * opens (a reconnect opens a new one). A Redis Cluster keeps ioredis's plain writes.
+ */
+export function coalesceWrites(redis: RedisConnection): RedisConnection {
+  if (!(redis instanceof Redis)) return redis;
+  redis.on("connect", () => {
+    const stream = redis.stream;
+    let corked = false;
+    const write = stream.write.bind(stream);
+    stream.write = ((...args: Parameters<typeof write>) => {
+      if (!corked) {
+        corked = true;
+        stream.cork();
+        setImmediate(() => {
+          corked = false;
+          stream.uncork();
+        });
+      }
+      return write(...args);
+    }) as typeof stream.write;
+  });
+  return redis;
+}
+
 /** API side: a command that cannot be sent now fails at once; one that hangs fails after `commandTimeoutMs`. */
 export function createProducerConnection(options: ConnectionOptions & { commandTimeoutMs: number }): RedisConnection {
   const redisOptions: RedisOptions = {
@@ -69,12 +100,8 @@ export function createProducerConnection(options: ConnectionOptions & { commandT
     connectTimeout: Math.max(options.commandTimeoutMs, 1_000),
     commandTimeout: options.commandTimeoutMs,
     retryStrategy: reconnectDelayMs,
-    // Commands issued in one tick go out as one write: an API process answers many updates at
-    // once, each with a dedup claim and a job add. Queue benchmark, 1000 bots: API CPU per update
-    // ~148 -> ~122 us, Redis CPU per update 188-299 -> 170-235 us.
-    enableAutoPipelining: true,
   };
-  return watch(connect(options, redisOptions), options);
+  return coalesceWrites(watch(connect(options, redisOptions), options));
 }
 
 /** Worker side: commands wait for Redis to come back (required by BullMQ workers). */
@@ -83,7 +110,7 @@ export function createWorkerConnection(options: ConnectionOptions): RedisConnect
     maxRetriesPerRequest: null,
     retryStrategy: reconnectDelayMs,
   };
-  return watch(connect(options, redisOptions), options);
+  return coalesceWrites(watch(connect(options, redisOptions), options));
 }
 
 /** Command line: waits briefly for Redis, then fails with an error instead of retrying forever. */
