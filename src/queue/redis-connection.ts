@@ -71,7 +71,7 @@ function watch(redis: RedisConnection, options: ConnectionOptions): RedisConnect
  * 8% of the API's CPU (docs/performance.md, item 23). Applied to every socket the connection
  * opens (a reconnect opens a new one). A Redis Cluster keeps ioredis's plain writes.
  */
-export function coalesceWrites(redis: RedisConnection): RedisConnection {
+function coalesceWrites(redis: RedisConnection): RedisConnection {
   if (!(redis instanceof Redis)) return redis;
   redis.on("connect", () => {
     const stream = redis.stream;
