@@ -34,9 +34,9 @@ function looksLikeRecord(value: unknown): value is ProcessedUpdateRecord {
 }
 
 /**
- * The records of a `drf_save` job: `{records: [...]}` (group commit), or the record itself (jobs written by
- * earlier versions, one record each). Written by workers that may run another version of the
- * code, so the shape is checked; undefined when the data is neither.
+ * The records of a `drf_save` job: `{records: [...]}` (group commit), or the record itself (jobs
+ * written by earlier versions, one record each). Written by workers that may run another version
+ * of the code, so the shape is checked; undefined when the data is neither.
  */
 export function journalRecordsIn(data: unknown): ProcessedUpdateRecord[] | undefined {
   if (looksLikeRecord(data)) return [data];

@@ -66,15 +66,24 @@ export async function jobStats(queues: QueueSet): Promise<QueueCounts[]> {
   return [await countsOf(UPDATES_QUEUE, queues.partitions), await countsOf(JOURNAL_QUEUE, [queues.journal])];
 }
 
+/** `<queue>/<job id>`: how jobs are named to the operator, and what `jobs retry` takes. */
+function jobRef(job: Job): string {
+  return `${job.queueName}/${job.id ?? ""}`;
+}
+
+function failedAtOf(job: Job): string | undefined {
+  return job.finishedOn === undefined ? undefined : new Date(job.finishedOn).toISOString();
+}
+
 function describeFailed(job: Job): FailedUpdate {
   const data: unknown = job.data;
   const update = isUpdateJobData(data) ? data : undefined;
   return {
-    id: `${job.queueName}/${job.id ?? ""}`,
+    id: jobRef(job),
     bot: update?.bot,
     update_id: update === undefined ? undefined : (update.update.update_id as number),
     error: job.failedReason,
-    failed_at: job.finishedOn === undefined ? undefined : new Date(job.finishedOn).toISOString(),
+    failed_at: failedAtOf(job),
   };
 }
 
@@ -93,11 +102,11 @@ export interface FailedJournalJob {
 function describeFailedJournal(job: Job): FailedJournalJob {
   const records = journalRecordsIn(job.data) ?? [];
   return {
-    id: `${job.queueName}/${job.id ?? ""}`,
+    id: jobRef(job),
     records: records.length,
     bots: [...new Set(records.map((r) => r.bot_name))].sort().join(","),
     error: job.failedReason,
-    failed_at: job.finishedOn === undefined ? undefined : new Date(job.finishedOn).toISOString(),
+    failed_at: failedAtOf(job),
   };
 }
 
@@ -177,7 +186,7 @@ export async function retryFailedJobs(
     jobs = await failedJobs(queues, selection.family, selection.bot);
   }
   for (const job of jobs) {
-    const id = `${job.queueName}/${job.id ?? ""}`;
+    const id = jobRef(job);
     const queue = queues.all().find((q) => q.name === job.queueName);
     if (queue !== undefined && queue !== queues.journal && (await reclaimUpdate(queues.connection, queue, job)) === "taken") {
       result.redelivered.push(id);
