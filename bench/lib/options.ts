@@ -37,6 +37,12 @@ export interface BenchOptions {
   orderedBaseline: boolean;
   /** Write a V8 CPU profile of the service process per suite (into outDir). */
   cpuProf: boolean;
+  /**
+   * Most requests of one measurement (`--max-requests`), whatever the duration: the smoke run
+   * (`--quick`, 300) checks that every suite works, and a capped load drains in a second instead
+   * of queueing behind flood control for as long as the load lasted. @defaultValue none (quick: 300)
+   */
+  maxRequests: number | undefined;
 }
 
 function positive(name: string, raw: string, integer: boolean): number {
@@ -73,6 +79,7 @@ export function parseBenchOptions(argv: readonly string[], defaultOutDir: string
       set: { type: "string", multiple: true },
       "cpu-prof": { type: "boolean", default: false },
       "ordered-baseline": { type: "string" },
+      "max-requests": { type: "string" },
     },
     strict: true,
   });
@@ -102,5 +109,6 @@ export function parseBenchOptions(argv: readonly string[], defaultOutDir: string
     workerCounts: values.workers === undefined ? (quick ? [1] : [1, 2]) : list("workers", values.workers),
     cpuProf: values["cpu-prof"] === true,
     orderedBaseline: yesNo("ordered-baseline", values["ordered-baseline"], !quick),
+    maxRequests: values["max-requests"] === undefined ? (quick ? 300 : undefined) : positive("max-requests", values["max-requests"], true),
   };
 }

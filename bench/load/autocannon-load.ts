@@ -16,6 +16,8 @@ export interface AutocannonInput {
   plan: LoadPlan;
   connections: number;
   durationSeconds: number;
+  /** Stop after this many requests, even before the duration ends (smoke runs). */
+  amount?: number;
 }
 
 export interface AutocannonOutput {
@@ -60,6 +62,7 @@ async function main(): Promise<void> {
     url: input.plan.baseUrl,
     connections: input.connections,
     duration: input.durationSeconds,
+    ...(input.amount === undefined ? {} : { amount: input.amount }),
     requests: [
       {
         method: "POST",

@@ -19,6 +19,8 @@ export interface PacedInput {
   durationSeconds: number;
   /** Most sockets at once; a request waits for a free one (its due time still counts). */
   connections: number;
+  /** At most this many updates, even before the duration ends (smoke runs). */
+  amount?: number;
 }
 
 export interface PacedOutput {
@@ -35,7 +37,7 @@ async function main(): Promise<void> {
   const input = readScriptInput<PacedInput>();
   const url = new URL(input.plan.baseUrl);
   const agent = new Agent({ keepAlive: true, maxSockets: input.connections });
-  const total = Math.round(input.ratePerSecond * input.durationSeconds);
+  const total = Math.min(Math.round(input.ratePerSecond * input.durationSeconds), input.amount ?? Number.POSITIVE_INFINITY);
   const statuses: Record<string, number> = {};
   let errors = 0;
   let finished = 0;

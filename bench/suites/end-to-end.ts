@@ -80,17 +80,18 @@ export async function measureDelivery(ctx: SuiteContext, standIn: StandInProcess
   let ok: number;
   let firstSentAtMs: number;
   if (rate === undefined) {
-    const input: AutocannonInput = { plan, connections: SATURATION_CONNECTIONS, durationSeconds: seconds };
+    const input: AutocannonInput = { plan, connections: SATURATION_CONNECTIONS, durationSeconds: seconds, ...(ctx.options.maxRequests === undefined ? {} : { amount: ctx.options.maxRequests }) };
     const out = await runJsonScript<AutocannonOutput>("autocannon", "bench/load/autocannon-load.ts", input, (seconds + 120) * 1000);
     ({ requests: sent, ok, firstSentAtMs } = out);
   } else {
-    const input: PacedInput = { plan, ratePerSecond: rate, durationSeconds: seconds, connections: PACED_CONNECTIONS };
+    const input: PacedInput = { plan, ratePerSecond: rate, durationSeconds: seconds, connections: PACED_CONNECTIONS, ...(ctx.options.maxRequests === undefined ? {} : { amount: ctx.options.maxRequests }) };
     const out = await runJsonScript<PacedOutput>("paced-load", "bench/load/paced-load.ts", input, (seconds + 120) * 1000);
     ({ sent, ok, firstSentAtMs } = out);
     if (out.maxSenderLagMs > 50) ctx.log(`  note: the paced sender fell ${out.maxSenderLagMs.toFixed(0)} ms behind its schedule (machine busy)`);
   }
-  // In-flight requests cut off when a closed-loop run ends were accepted too: wait for them as well.
-  const expected = rate === undefined ? ok + SATURATION_CONNECTIONS : ok;
+  // In-flight requests cut off when a closed-loop run ends were accepted too: wait for them as well
+  // (a run capped by a request count ends with none in flight).
+  const expected = rate === undefined && ctx.options.maxRequests === undefined ? ok + SATURATION_CONNECTIONS : ok;
   const replies = await standIn.client.waitForReplies(expected, rate === undefined ? (ctx.options.quick ? 500 : 2000) : 5000, 600_000);
   const stats = standIn.client.deliveryStats(replies, firstSentAtMs);
   const perUpdate = (ms: number) => (ms * 1000) / Math.max(1, stats.handled);

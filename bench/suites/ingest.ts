@@ -76,11 +76,11 @@ export async function runIngest(ctx: SuiteContext): Promise<SuiteResult> {
     const load = async (baseUrl: string, seconds: number): Promise<AutocannonOutput> => {
       const plan: LoadPlan = { baseUrl, targets, chats: CHATS, idBase };
       idBase += 10_000_000;
-      const input: AutocannonInput = { plan, connections: CONNECTIONS, durationSeconds: seconds };
+      const input: AutocannonInput = { plan, connections: CONNECTIONS, durationSeconds: seconds, ...(options.maxRequests === undefined ? {} : { amount: options.maxRequests }) };
       return runJsonScript<AutocannonOutput>("autocannon", "bench/load/autocannon-load.ts", input, (seconds + 60) * 1000);
     };
     const drain = async (accepted: number) => {
-      const replies = await standIn.client.waitForReplies(accepted, options.quick ? 2000 : 10_000, 600_000);
+      const replies = await standIn.client.waitForReplies(accepted, options.quick ? 500 : 10_000, 600_000);
       if (replies.length < accepted) ctx.log(`ingest: only ${replies.length} of ${accepted} accepted updates were handled`);
       await standIn.client.reset();
       return replies.length;

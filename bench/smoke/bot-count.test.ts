@@ -1,0 +1,11 @@
+import { describe, expect, it } from "vitest";
+import { runBenchSmoke, SMOKE_HANG_MS, smokeMetric } from "./smoke-run.ts";
+
+describe("npm run bench -- --quick --only bots", { timeout: SMOKE_HANG_MS + 10_000 }, () => {
+  it("reports time to ready and memory with a few generated bots", () => {
+    const report = runBenchSmoke("bots", ["--bots", "3"]);
+    expect(smokeMetric(report, "ready (getMe done)").ours.median).toBeGreaterThan(0);
+    expect(smokeMetric(report, "RSS").ours.median).toBeGreaterThan(0);
+    expect(Number.isFinite(smokeMetric(report, "memory per bot").ours.median)).toBe(true);
+  });
+});
