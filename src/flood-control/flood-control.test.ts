@@ -43,18 +43,20 @@ function densestSecond(times: readonly number[]): number {
 }
 
 describe("outgoing flood control", () => {
-  it("spreads a burst of 100 messages to one chat at the per-chat rate, and none is refused", async () => {
-    const { t, standIn } = await setup({ FLOOD_PER_CHAT_PER_SECOND: 40, FLOOD_PER_CHAT_BURST: 1, FLOOD_GLOBAL_PER_SECOND: 1000 }, true);
-    expect((await t.postUpdate("Burst", textUpdate(1, 77, "/burst 100"))).status).toBe(200);
+  it("spreads a burst of 60 messages to one chat at the per-chat rate, and none is refused", async () => {
+    // 20/s against a stand-in that refuses more than 45 in any second: a busy machine that fires
+    // several late timers at once bunches sends together, which this margin absorbs.
+    const { t, standIn } = await setup({ FLOOD_PER_CHAT_PER_SECOND: 20, FLOOD_PER_CHAT_BURST: 1, FLOOD_GLOBAL_PER_SECOND: 1000 }, true);
+    expect((await t.postUpdate("Burst", textUpdate(1, 77, "/burst 60"))).status).toBe(200);
     await t.idle();
     const sends = standIn.calls({ token: testToken("Burst"), method: "sendMessage" });
-    expect(sends).toHaveLength(100);
+    expect(sends).toHaveLength(60);
     expect(sends.filter((c) => c.status !== 200)).toEqual([]);
-    expect(standIn.sentMessages({ chatId: 77 })).toHaveLength(100);
+    expect(standIn.sentMessages({ chatId: 77 })).toHaveLength(60);
     const times = sends.map((c) => c.receivedAt);
-    // 99 gaps of 25 ms at least (a little timer slack allowed); never more than 40 (+1 edge) in a second.
-    expect(Math.max(...times) - Math.min(...times)).toBeGreaterThanOrEqual(99 * 25 * 0.95);
-    expect(densestSecond(times)).toBeLessThanOrEqual(42);
+    // 59 gaps of 50 ms at least (a little timer slack allowed); a slower machine only spreads them more.
+    expect(Math.max(...times) - Math.min(...times)).toBeGreaterThanOrEqual(59 * 50 * 0.95);
+    expect(densestSecond(times)).toBeLessThanOrEqual(45);
   });
 
   it("without flood control the same stand-in refuses part of a burst with 429", async () => {
