@@ -8,7 +8,7 @@ import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { parse as parseDotenv } from "dotenv";
 import { Bot, type Middleware } from "grammy";
-import { BotLoadError } from "../errors/service-error.ts";
+import { BotLoadError } from "../errors/bot-load-error.ts";
 import { registerBotEnv, type BotEnv } from "./bot-env.ts";
 import { contextConstructorFor, type BotContext } from "./bot-context.ts";
 import type { BotFolder, HandlerFile } from "./discover-bots.ts";

@@ -5,7 +5,7 @@
 import { parseArgs } from "node:util";
 import { readServiceEnv } from "../config/load-env.ts";
 import { parseServiceConfig, type ServiceConfig } from "../config/service-config.ts";
-import { ConfigError } from "../errors/service-error.ts";
+import { ConfigError } from "../errors/config-error.ts";
 import { formatBotListing, listBots } from "./list-bots.ts";
 import { registerBotModuleResolver } from "../bots/register-bot-module-resolver.ts";
 import { JOBS_USAGE, runJobsCommand } from "../queue/cli/jobs-command.ts";

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { ConfigError } from "../errors/service-error.ts";
+import { ConfigError } from "../errors/config-error.ts";
 import { readServiceEnv } from "./load-env.ts";
 import { parseServiceConfig } from "./service-config.ts";
 

@@ -4,7 +4,7 @@
  * documented here and forgotten there. Nothing reads `process.env` elsewhere.
  */
 import { z } from "zod";
-import { ConfigError } from "../errors/service-error.ts";
+import { ConfigError } from "../errors/config-error.ts";
 import { integer } from "./schema-helpers.ts";
 import { gatewayConfigShape } from "../gateway/gateway-config.ts";
 import { journalConfigShape } from "../journal/journal-config.ts";

@@ -7,7 +7,7 @@ import Fastify, { LogController, type FastifyInstance } from "fastify";
 import type { Logger } from "pino";
 import { discoverBots } from "../bots/discover-bots.ts";
 import type { ServiceConfig } from "../config/service-config.ts";
-import { ConfigError } from "../errors/service-error.ts";
+import { ConfigError } from "../errors/config-error.ts";
 import { installErrorHandling } from "../http/error-handler.ts";
 import { installJsonParser } from "../http/json-body-parser.ts";
 import type { SecretScrubber } from "../logging/secret-scrubber.ts";

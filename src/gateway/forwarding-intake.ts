@@ -7,7 +7,8 @@
  * is bad (400, 413, 415) is answered 200 and logged: Telegram would redeliver it forever.
  */
 import type { Logger } from "pino";
-import { RequestError, type HttpErrorCode } from "../errors/service-error.ts";
+import { RequestError } from "../errors/request-error.ts";
+import { type HttpErrorCode } from "../errors/error-codes.ts";
 import type { IntakeResult, UpdateIntake } from "../http/update-intake.ts";
 
 export interface ForwardingIntakeOptions {

@@ -6,7 +6,7 @@
 import { registerBotModuleResolver } from "../bots/register-bot-module-resolver.ts";
 import { readServiceEnv } from "../config/load-env.ts";
 import { parseServiceConfig } from "../config/service-config.ts";
-import { ConfigError } from "../errors/service-error.ts";
+import { ConfigError } from "../errors/config-error.ts";
 import { createLogger } from "../logging/logger.ts";
 import { exitOnSignals, installCrashHandlers } from "../service/process-lifecycle.ts";
 import { SecretScrubber } from "../logging/secret-scrubber.ts";

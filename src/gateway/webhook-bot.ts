@@ -7,6 +7,7 @@ import { createHmac, hash, timingSafeEqual } from "node:crypto";
 import { API_CONSTANTS } from "grammy";
 import type { BotFolder } from "../bots/discover-bots.ts";
 import { readBotIdentity, type BotIdentity } from "../bots/load-bot.ts";
+import { BotSettingError } from "../errors/bot-setting-error.ts";
 
 export type WebhookPathStyle = "name" | "id";
 
@@ -19,15 +20,6 @@ export interface WebhookBot {
   /** Sent to setWebhook / getUpdates; `[]` means Telegram's default (all but chat_member and reactions). */
   allowedUpdates: string[];
   maxConnections: number;
-}
-
-/** A per-bot setting that cannot be used; the message names it (never its value). */
-export class WebhookSettingError extends Error {
-  readonly code = "INVALID_BOT_SETTING";
-  constructor(message: string) {
-    super(message);
-    this.name = "WebhookSettingError";
-  }
 }
 
 export const WEBHOOK_ROUTE_PREFIX = "/telegram/";
@@ -45,7 +37,7 @@ export function webhookSecretOf(identity: BotIdentity): string {
   const given = identity.settings.BOT_WEBHOOK_SECRET;
   if (given === undefined || given === "") return derive(identity.internalKey, "webhook secret").toString("base64url");
   if (typeof given !== "string" || !SECRET_SHAPE.test(given)) {
-    throw new WebhookSettingError("BOT_WEBHOOK_SECRET must be 1-256 characters of A-Z a-z 0-9 _ -");
+    throw new BotSettingError("BOT_WEBHOOK_SECRET must be 1-256 characters of A-Z a-z 0-9 _ -");
   }
   return given;
 }
@@ -62,18 +54,18 @@ export function parseAllowedUpdates(raw: unknown): string[] {
   if (raw === undefined || raw === null || raw === "") return [];
   const list = typeof raw === "string" ? raw.split(/[\s,]+/).filter((s) => s !== "") : raw;
   if (!Array.isArray(list) || !list.every((item): item is string => typeof item === "string")) {
-    throw new WebhookSettingError("BOT_ALLOWED_UPDATES must be a list of update types");
+    throw new BotSettingError("BOT_ALLOWED_UPDATES must be a list of update types");
   }
   if (list.length === 1 && list[0] === "all") return [...UPDATE_TYPES];
   const unknown = list.filter((type) => !UPDATE_TYPES.includes(type));
-  if (unknown.length > 0) throw new WebhookSettingError(`BOT_ALLOWED_UPDATES has unknown update types: ${unknown.join(", ")} (known: ${UPDATE_TYPES.join(", ")})`);
+  if (unknown.length > 0) throw new BotSettingError(`BOT_ALLOWED_UPDATES has unknown update types: ${unknown.join(", ")} (known: ${UPDATE_TYPES.join(", ")})`);
   return [...new Set(list)];
 }
 
 function parseMaxConnections(raw: unknown, fallback: number): number {
   if (raw === undefined || raw === "") return fallback;
   const value = Number(raw);
-  if (!Number.isInteger(value) || value < 1 || value > 100) throw new WebhookSettingError("BOT_WEBHOOK_MAX_CONNECTIONS must be an integer from 1 to 100");
+  if (!Number.isInteger(value) || value < 1 || value > 100) throw new BotSettingError("BOT_WEBHOOK_MAX_CONNECTIONS must be an integer from 1 to 100");
   return value;
 }
 

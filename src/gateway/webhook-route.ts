@@ -6,7 +6,7 @@
  * or is forwarded to the service (separate gateway). Telegram redelivers on any non-2xx answer.
  */
 import type { FastifyInstance, FastifyRequest } from "fastify";
-import { RequestError } from "../errors/service-error.ts";
+import { RequestError } from "../errors/request-error.ts";
 import type { UpdateIntake } from "../http/update-intake.ts";
 import { validateUpdate } from "../http/validate-update-request.ts";
 import type { SourceGuard } from "./source-guard.ts";

@@ -4,7 +4,8 @@
  * a 500 means a bug of ours and is logged at error level.
  */
 import type { FastifyError, FastifyInstance, FastifyReply } from "fastify";
-import { RequestError, type HttpErrorCode } from "../errors/service-error.ts";
+import { RequestError } from "../errors/request-error.ts";
+import { type HttpErrorCode } from "../errors/error-codes.ts";
 import { ThrottledLog } from "../logging/throttled-log.ts";
 
 const FASTIFY_CODES: Record<string, { code: HttpErrorCode; message: string }> = {

@@ -5,7 +5,7 @@
  */
 import type { FastifyInstance } from "fastify";
 import type { BotRegistry } from "../bots/bot-registry.ts";
-import { RequestError } from "../errors/service-error.ts";
+import { RequestError } from "../errors/request-error.ts";
 import type { UpdateIntake } from "./update-intake.ts";
 import { validateUpdateRequest } from "./validate-update-request.ts";
 

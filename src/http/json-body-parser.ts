@@ -3,7 +3,7 @@
  * into another object, so prototype-poisoning checks would cost time for nothing here.
  */
 import type { FastifyInstance } from "fastify";
-import { RequestError } from "../errors/service-error.ts";
+import { RequestError } from "../errors/request-error.ts";
 
 export function installJsonParser(app: FastifyInstance): void {
   // JSON only: any other content type (text/plain included, which Fastify accepts by default) is a 415.

@@ -1,5 +1,5 @@
 /** Checks of the `/internal/update` body, each failure a 400 with its own code. */
-import { RequestError } from "../errors/service-error.ts";
+import { RequestError } from "../errors/request-error.ts";
 
 export interface UpdateRequest {
   botName: string;

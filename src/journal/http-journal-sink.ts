@@ -5,7 +5,7 @@
  * reads the error's `retryable` and `retryAfterMs`.
  */
 import type { ProcessedUpdateRecord } from "../processing/update-job.ts";
-import { JournalDeliveryError } from "./journal-delivery-error.ts";
+import { JournalDeliveryError } from "../errors/journal-delivery-error.ts";
 import { toJournalPayload } from "./journal-payload.ts";
 import type { JournalSink } from "./journal-sink.ts";
 

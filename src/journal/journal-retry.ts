@@ -3,7 +3,7 @@
  * journal and usable by a queue consumer's backoff, so both retry the same way.
  */
 import { backoffDelayMs } from "../telegram/backoff.ts";
-import { isRetryableJournalError } from "./journal-delivery-error.ts";
+import { isRetryableJournalError } from "../errors/journal-delivery-error.ts";
 
 export interface JournalRetryPolicy {
   /** Deliveries of one record, the first included. */

@@ -9,7 +9,8 @@ import type { ProcessedUpdateRecord } from "../processing/update-job.ts";
 import { HttpJournalSink } from "./http-journal-sink.ts";
 import { LogJournalSink } from "./log-journal-sink.ts";
 
-export { JournalDeliveryError, isRetryableJournalError, type JournalDeliveryErrorCode } from "./journal-delivery-error.ts";
+export { JournalDeliveryError, isRetryableJournalError } from "../errors/journal-delivery-error.ts";
+export type { JournalDeliveryErrorCode } from "../errors/error-codes.ts";
 export { journalRetryDelayMs, type JournalRetryPolicy } from "./journal-retry.ts";
 
 export interface JournalSink {

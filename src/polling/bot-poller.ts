@@ -8,7 +8,7 @@
  */
 import { GrammyError, type Api } from "grammy";
 import type { Logger } from "pino";
-import { RequestError } from "../errors/service-error.ts";
+import { RequestError } from "../errors/request-error.ts";
 import type { UpdateIntake } from "../http/update-intake.ts";
 import { validateUpdate } from "../http/validate-update-request.ts";
 import { backoffDelayMs, sleep } from "../telegram/backoff.ts";

@@ -6,7 +6,7 @@
 import type { Bot } from "grammy";
 import type { BotContext } from "../bots/bot-context.ts";
 import type { ServiceConfig } from "../config/service-config.ts";
-import { ConfigError } from "../errors/service-error.ts";
+import { ConfigError } from "../errors/config-error.ts";
 import { parseAllowedUpdates } from "../gateway/webhook-bot.ts";
 import type { ServicePlugin } from "../service/service-plugin.ts";
 import { BotPoller } from "./bot-poller.ts";

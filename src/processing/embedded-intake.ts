@@ -3,7 +3,7 @@
  * to the in-process scheduler. A full backlog answers 503 with Retry-After (the claim is released,
  * so the sender's retry is not mistaken for a duplicate).
  */
-import { RequestError } from "../errors/service-error.ts";
+import { RequestError } from "../errors/request-error.ts";
 import type { IntakeResult, UpdateIntake } from "../http/update-intake.ts";
 import type { DedupWindow } from "./dedup-window.ts";
 import type { KeyedScheduler } from "./keyed-scheduler.ts";

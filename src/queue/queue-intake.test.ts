@@ -7,7 +7,7 @@
 import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseServiceConfig } from "../config/service-config.ts";
-import { RequestError } from "../errors/service-error.ts";
+import { RequestError } from "../errors/request-error.ts";
 import { SecretScrubber } from "../logging/secret-scrubber.ts";
 import { buildService } from "../service/build-service.ts";
 import { createBotsDir, simpleBot, testKey } from "../testing/bot-fixtures.ts";

@@ -8,7 +8,7 @@
  */
 import { randomUUID } from "node:crypto";
 import type { RedisConnection } from "./redis-connection.ts";
-import { RequestError } from "../errors/service-error.ts";
+import { RequestError } from "../errors/request-error.ts";
 import type { IntakeResult, UpdateIntake } from "../http/update-intake.ts";
 import { orderingKey, readUpdateFacts } from "../processing/update-key.ts";
 import type { QueueConfig } from "./queue-mode.ts";

@@ -24,7 +24,8 @@ import { JOURNAL_QUEUE, keyPrefixOf, partitionQueueName, UPDATES_QUEUE, workersK
 import { openQueues, type QueueSet } from "./update-queues.ts";
 import { partitionShare } from "./partition-share.ts";
 import { WorkerMembership } from "./worker-membership.ts";
-import { abandonedUpdateRecord, createUpdateProcessor, UpdateFailedError } from "./update-processor.ts";
+import { abandonedUpdateRecord, createUpdateProcessor } from "./update-processor.ts";
+import { UpdateFailedError } from "../errors/update-failed-error.ts";
 
 export interface QueueWorkerDeps {
   config: ServiceConfig;

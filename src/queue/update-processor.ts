@@ -17,6 +17,7 @@ import { newUpdateJob, toRecord, type ProcessedUpdateRecord } from "../processin
 import { createUpdateRunner } from "../processing/update-runner.ts";
 import { sleep } from "../telegram/backoff.ts";
 import { isUpdateJobData } from "./update-job-data.ts";
+import { UpdateFailedError } from "../errors/update-failed-error.ts";
 
 export interface UpdateProcessorDeps {
   registry: BotRegistry;
@@ -30,14 +31,6 @@ export interface UpdateProcessorDeps {
   deadline: AbortSignal;
   /** Jobs running now, for the shutdown report. */
   running: Map<string, { bot: string; update_id: number }>;
-}
-
-/** The job's error: the update's last failure, as the runner recorded it. */
-export class UpdateFailedError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = "UpdateFailedError";
-  }
 }
 
 /**

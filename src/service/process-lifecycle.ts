@@ -7,7 +7,7 @@
 import type { Logger } from "pino";
 import { readServiceEnv } from "../config/load-env.ts";
 import { parseServiceConfig, type ServiceConfig } from "../config/service-config.ts";
-import { ConfigError } from "../errors/service-error.ts";
+import { ConfigError } from "../errors/config-error.ts";
 
 export function failStart(message: string): never {
   process.stderr.write(`${message}\n`);

@@ -12,6 +12,7 @@ import { Agent as HttpAgent, request as httpRequest, type IncomingMessage, type 
 import { Agent as HttpsAgent, request as httpsRequest } from "node:https";
 import type { Readable } from "node:stream";
 import { createBrotliDecompress, createGunzip, createInflate } from "node:zlib";
+import { BotApiFetchError } from "../errors/bot-api-fetch-error.ts";
 
 /** What grammY's client passes (`createJsonPayload` / `createFormDataPayload` and `baseFetchConfig`). */
 export interface BotApiFetchInit {
@@ -34,14 +35,6 @@ export interface BotApiResponse {
   readonly status: number;
   text(): Promise<string>;
   json(): Promise<unknown>;
-}
-
-/** A rejected or aborted Bot API request (grammY wraps it into an HttpError). */
-export class BotApiFetchError extends Error {
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = "BotApiFetchError";
-  }
 }
 
 const defaultHttpAgent = new HttpAgent({ keepAlive: true });

@@ -3,18 +3,7 @@
  * loops (in-process, or the drf_save queue consumer) decide from `retryable` and `retryAfterMs`,
  * never from the message text.
  */
-
-export type JournalDeliveryErrorCode =
-  /** The backend answered 4xx (not 429): the same record would be refused again. */
-  | "JOURNAL_REJECTED"
-  /** The backend answered 429; `retryAfterMs` holds its Retry-After when it sent one. */
-  | "JOURNAL_RATE_LIMITED"
-  /** The backend answered 5xx or something that is not HTTP success. */
-  | "JOURNAL_UNAVAILABLE"
-  /** The POST did not complete within the timeout. */
-  | "JOURNAL_TIMEOUT"
-  /** The connection failed (refused, reset, DNS). */
-  | "JOURNAL_NETWORK";
+import type { JournalDeliveryErrorCode } from "./error-codes.ts";
 
 export class JournalDeliveryError extends Error {
   readonly code: JournalDeliveryErrorCode;
