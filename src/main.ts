@@ -1,22 +1,14 @@
 /**
- * `npm start`: reads and validates the config, builds the service, listens, and shuts down
- * cleanly on SIGTERM/SIGINT (sent to this process or to its whole group): intake answers 503,
- * accepted updates finish up to the deadline, then the process exits 0.
+ * `npm start`: reads and validates the config, builds the service (embedded default, or queue
+ * mode's API side when REDIS_URL is set), listens, and shuts down cleanly on SIGTERM/SIGINT (sent
+ * to this process or to its whole group): intake answers 503, accepted updates finish up to the
+ * deadline, then the process exits 0.
  */
+import { registerBotModuleResolver } from "./bots/register-bot-module-resolver.ts";
 import { createLogger } from "./logging/logger.ts";
 import { SecretScrubber } from "./logging/secret-scrubber.ts";
 import { buildService } from "./service/build-service.ts";
-import type { ServicePlugin } from "./service/service-plugin.ts";
 import { exitOnSignals, installCrashHandlers, loadConfigOrExit } from "./service/process-lifecycle.ts";
-import { registerBotModuleResolver } from "./bots/register-bot-module-resolver.ts";
-import { journalPlugin } from "./journal/journal-plugin.ts";
-import { sessionPlugin } from "./session/session-plugin.ts";
-import { createQueueApi } from "./queue/queue-api.ts";
-import { isQueueMode } from "./queue/queue-mode.ts";
-import { createWebhookPlugin } from "./gateway/webhook-plugin.ts";
-import { createPollingPlugin } from "./polling/polling-plugin.ts";
-import { createFloodControlPlugin } from "./flood-control/flood-control-plugin.ts";
-
 
 async function main(): Promise<void> {
   const config = loadConfigOrExit();
@@ -28,27 +20,9 @@ async function main(): Promise<void> {
   installCrashHandlers(logger, flush);
 
   logger.info({ botsDir: config.BOTS_DIR, logFile, apiRoot: config.TELEGRAM_API_ROOT }, "service starting");
-  const onSecret = (secret: string): void => scrubber.add(secret);
-  // Queue mode: updates go to Redis and workers (npm run worker) handle them, so this process
-  // needs no sessions, journal or flood control of its own.
-  const queue = isQueueMode(config) ? createQueueApi({ config, logger, scrubber }) : undefined;
-  // Telegram-facing side: webhook routes (BOT_MODE=webhook), long polling (BOT_MODE=polling).
-  const plugins: ServicePlugin[] = [createWebhookPlugin({ config, onSecret }), createPollingPlugin({ config })];
-  if (queue === undefined) {
-    plugins.push(sessionPlugin({ config, logger }), journalPlugin({ config, logger, onSecret }), createFloodControlPlugin({ config, logger }));
-  } else {
-    plugins.push(queue.plugin);
-  }
-  const service = await buildService({
-    config,
-    logger,
-    scrubber,
-    plugins,
-    intake: queue?.intake,
-    readinessExtra: queue?.readinessExtra,
-  });
+  const service = await buildService({ config, logger, scrubber });
   const { address } = await service.start();
-  logger.info({ address, bots: service.registry.counts(), mode: queue === undefined ? "embedded" : "queue" }, "service started");
+  logger.info({ address, bots: service.registry.counts(), mode: service.mode }, "service started");
 
   exitOnSignals({ logger, flush, stop: async () => void (await service.stop()) });
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { redisSkipReason } from "../../src/queue/testing/redis-test-support.ts";
+import { redisSkipReason } from "../../src/testing/redis.ts";
 import { runBenchSmoke, SMOKE_HANG_MS } from "./smoke-run.ts";
 
 const redisSkip = await redisSkipReason();

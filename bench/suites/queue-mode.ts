@@ -1,40 +1,34 @@
 /**
  * Part 3, end to end in queue mode: the service with REDIS_URL (one API process) and 1 or 2 worker
- * processes (`src/queue/worker-main.ts`), against a bare BullMQ producer and worker(s) running the
+ * processes (`src/worker-main.ts`), against a bare BullMQ producer and worker(s) running the
  * same handler files with no ordering or dedup. Same load, stand-in and figures as part 2.
  * Unless `--ordered-baseline no`, also an ordered BullMQ baseline: the bare one with per-chat order
  * the way plain BullMQ allows it (as many partition queues as the service, each of global
  * concurrency 1), reported against the bare one and ours against it: what ordering alone costs.
  *
- * Skipped, with the reason, while `src/queue/worker-main.ts` does not exist or Redis is not
+ * Skipped, with the reason, while `src/worker-main.ts` does not exist or Redis is not
  * reachable. Every key either side creates carries a unique prefix and is deleted afterwards.
  */
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync } from "node:fs";
 import path from "node:path";
 import { Redis } from "ioredis";
 import { createBotFarm, writeFarmManifest, type FarmBot } from "../lib/bot-farm.ts";
 import { PROJECT_ROOT, startNodeScript, type Child } from "../lib/processes.ts";
 import type { ResultRow, SuiteResult } from "../lib/report.ts";
 import { spreadOf } from "../lib/stats.ts";
-import { redisAnswers } from "../../src/queue/testing/redis-test-support.ts";
+import { queueSettings } from "../../src/queue/queue-settings.ts";
+import { redisAnswers } from "../../src/testing/redis.ts";
 import { serviceEnv, startBaseline, startService, startStandIn, waitBotsReady, type StandInProcess } from "../lib/systems.ts";
 import { deliveryRows, measureDelivery, redisCpuRows, serviceTargets, type Measurement, type RedisProbe, type Side } from "./end-to-end.ts";
 import type { SuiteContext } from "./suite-context.ts";
 
-const WORKER_MAIN = "src/queue/worker-main.ts";
-const QUEUE_CONFIG = "src/queue/queue-config.ts";
+const WORKER_MAIN = "src/worker-main.ts";
 const REDIS_URL = process.env.BENCH_REDIS_URL ?? "redis://127.0.0.1:6379";
 const TARGET_RATIO = 0.7;
 const BASELINE = "bare BullMQ producer (node:http) + BullMQ Worker(s), no ordering or dedup";
 /** Partition queues of the ordered baseline: the service's default QUEUE_PARTITIONS. */
 const ORDERED_PARTITIONS = 128;
 
-/** The queue feature's key-prefix variable, read from its config shape (the feature names it). */
-function prefixVariable(): string | undefined {
-  const file = path.join(PROJECT_ROOT, QUEUE_CONFIG);
-  if (!existsSync(file)) return undefined;
-  return /\b([A-Z][A-Z0-9_]*PREFIX[A-Z0-9_]*)\b/.exec(readFileSync(file, "utf8"))?.[1];
-}
 
 async function deleteKeys(redis: Redis, marker: string): Promise<number> {
   let cursor = "0";
@@ -131,8 +125,7 @@ export async function runQueueMode(ctx: SuiteContext): Promise<SuiteResult> {
   const skipped = (reason: string): SuiteResult => ({ suite: "queue", baseline: BASELINE, skipped: reason, rows: [], notes: [] });
   if (!existsSync(path.join(PROJECT_ROOT, WORKER_MAIN))) return skipped(`${WORKER_MAIN} does not exist yet (queue mode not built)`);
   if (!(await redisAnswers(REDIS_URL))) return skipped(`Redis not reachable at ${REDIS_URL}`);
-  const prefixVar = prefixVariable();
-  if (prefixVar === undefined) return skipped(`${QUEUE_CONFIG} declares no *PREFIX* variable, so the run could not keep its keys apart`);
+  const prefixVar = "QUEUE_PREFIX" satisfies keyof typeof queueSettings;
 
   const { options } = ctx;
   const marker = `bench-${process.pid}-${Date.now()}`;

@@ -3,7 +3,8 @@ import { createLogger } from "../logging/logger.ts";
 import { SecretScrubber } from "../logging/secret-scrubber.ts";
 import { composerSource, createBotsDir, envFile, simpleBot, testKey, testToken, type BotsDir } from "../testing/bot-fixtures.ts";
 import { LogCapture } from "../testing/log-capture.ts";
-import { loadBots, type BotFailure, type BotRegistry } from "./bot-registry.ts";
+import { loadBots, type BotRegistry } from "./bot-registry.ts";
+import type { BotFailure } from "./loaded-bot.ts";
 import { discoverBots } from "./discover-bots.ts";
 
 const PINO_INFO = 30;

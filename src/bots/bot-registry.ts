@@ -1,71 +1,15 @@
 /**
  * The loaded bots, by BOT_NAME, and the folders that failed to load with their reasons. Loading
  * runs every folder (with bounded concurrency); one folder's failure never stops another's.
- * Starting (getMe) is separate and runs in the background, so the HTTP API can listen at once.
+ * Starting (getMe, start-bots.ts) is separate and runs in the background, so the HTTP API can
+ * listen at once.
  */
-import { hash, timingSafeEqual } from "node:crypto";
 import pLimit from "p-limit";
 import type { Logger } from "pino";
-import type { Bot } from "grammy";
 import { BotLoadError } from "../errors/bot-load-error.ts";
-import { type BotLoadErrorCode } from "../errors/error-codes.ts";
-import type { BotContext } from "./bot-context.ts";
-import type { BotEnv } from "./bot-env.ts";
 import type { BotFolder } from "./discover-bots.ts";
-import { buildBot, readBotIdentity, type BotBuildOptions, type MountedHandler } from "./load-bot.ts";
-import { backoffDelayMs, sleep } from "../telegram/backoff.ts";
-
-export type BotStatus = "starting" | "ready" | "failed";
-
-export interface BotFailure {
-  folder: string;
-  /** BOT_NAME, when the config got that far. */
-  name: string | undefined;
-  code: BotLoadErrorCode;
-  /** File relative to the bot folder, when one file is to blame. */
-  file: string | undefined;
-  reason: string;
-}
-
-function digest(value: string): Buffer {
-  // One-shot hash: half the cost of createHash().update().digest() on every request.
-  return hash("sha256", value, "buffer");
-}
-
-/** One loaded bot. Secrets stay inside: the key is kept only as a digest. */
-export class LoadedBot {
-  readonly name: string;
-  readonly folder: BotFolder;
-  readonly bot: Bot<BotContext>;
-  readonly handlers: readonly MountedHandler[];
-  readonly echo: boolean;
-  readonly env: BotEnv;
-  status: BotStatus = "starting";
-  failure: BotFailure | undefined;
-  private readonly keyDigest: Buffer;
-  private readonly tokenValue: string;
-
-  constructor(init: { name: string; folder: BotFolder; bot: Bot<BotContext>; handlers: MountedHandler[]; echo: boolean; env: BotEnv; internalKey: string; token: string }) {
-    this.name = init.name;
-    this.folder = init.folder;
-    this.bot = init.bot;
-    this.handlers = init.handlers;
-    this.echo = init.echo;
-    this.env = init.env;
-    this.keyDigest = digest(init.internalKey);
-    this.tokenValue = init.token;
-  }
-
-  /** Constant-time comparison of a presented X-Internal-Key with this bot's key. */
-  matchesKey(presented: string): boolean {
-    return timingSafeEqual(digest(presented), this.keyDigest);
-  }
-
-  /** The token, for the few places that must talk to Telegram outside grammY (never log it). */
-  get token(): string {
-    return this.tokenValue;
-  }
-}
+import { buildBot, readBotIdentity, type BotBuildOptions } from "./load-bot.ts";
+import { LoadedBot, type BotFailure } from "./loaded-bot.ts";
 
 export interface LoadBotsOptions extends BotBuildOptions {
   logger: Logger;
@@ -133,16 +77,7 @@ export async function loadBots(folders: readonly BotFolder[], options: LoadBotsO
           if (typeof identity.settings.BOT_WEBHOOK_SECRET === "string") options.onSecret(identity.settings.BOT_WEBHOOK_SECRET);
           name = identity.name;
           const built = await buildBot(folder, identity, options);
-          return new LoadedBot({
-            name: identity.name,
-            folder,
-            bot: built.bot,
-            handlers: built.handlers,
-            echo: built.echo,
-            env: identity.env,
-            internalKey: identity.internalKey,
-            token: identity.token,
-          });
+          return new LoadedBot({ folder, bot: built.bot, handlers: built.handlers, echo: built.echo, identity });
         } catch (error) {
           return failureOf(folder, error, name);
         }
@@ -189,56 +124,3 @@ export async function loadBots(folders: readonly BotFolder[], options: LoadBotsO
   return new BotRegistry(loaded, failures);
 }
 
-export interface StartBotsOptions {
-  logger: Logger;
-  concurrency: number;
-  /** Stops the getMe retries (shutdown). */
-  signal?: AbortSignal;
-  /** Longest pause between getMe attempts of a bot Telegram cannot be reached for. @defaultValue 30000 */
-  maxBackoffMs?: number;
-}
-
-function isTokenRejection(error: unknown): boolean {
-  const code = (error as { error_code?: unknown } | null)?.error_code;
-  return code === 401 || code === 404;
-}
-
-/**
- * Calls getMe for every bot, `concurrency` at a time. A rejected token (401/404) marks that bot
- * failed; an unreachable Telegram is retried with backoff while the bot stays `starting`.
- */
-export async function startBots(registry: BotRegistry, options: StartBotsOptions): Promise<void> {
-  const limit = pLimit(options.concurrency);
-  const aborted = () => options.signal?.aborted === true;
-  await Promise.all(
-    registry.bots().map(async (loaded) => {
-        // The slot is held for one getMe call, not across backoff pauses: a bot Telegram cannot
-        // reach for a while must not keep the others from starting.
-        for (let attempt = 1; !aborted(); attempt++) {
-          try {
-            loaded.bot.botInfo = await limit(() => loaded.bot.api.getMe(options.signal as Parameters<typeof loaded.bot.api.getMe>[0]));
-            loaded.status = "ready";
-            options.logger.info({ bot: loaded.name, username: loaded.bot.botInfo.username }, "bot ready");
-            return;
-          } catch (error) {
-            if (aborted()) return;
-            if (isTokenRejection(error)) {
-              loaded.status = "failed";
-              loaded.failure = {
-                folder: loaded.folder.folderName,
-                name: loaded.name,
-                code: "TOKEN_REJECTED",
-                file: undefined,
-                reason: "Telegram rejected the bot token (getMe answered 401/404)",
-              };
-              options.logger.error({ bot: loaded.name, folder: loaded.folder.folderName, code: "TOKEN_REJECTED", err: error }, "bot token rejected");
-              return;
-            }
-            const delayMs = backoffDelayMs(attempt, 1000, options.maxBackoffMs ?? 30_000);
-            options.logger.warn({ bot: loaded.name, attempt, delayMs, err: error }, "getMe failed, retrying");
-            await sleep(delayMs, options.signal).catch(() => undefined);
-          }
-        }
-    }),
-  );
-}

@@ -6,7 +6,8 @@
 import { pino } from "pino";
 import { loadBots } from "../bots/bot-registry.ts";
 import { discoverBots } from "../bots/discover-bots.ts";
-import type { ServiceConfig } from "../config/service-config.ts";
+import type { BotsSettings } from "../bots/bots-settings.ts";
+import type { TelegramSettings } from "../telegram/telegram-settings.ts";
 import { maskSecret, SecretScrubber } from "../logging/secret-scrubber.ts";
 
 export interface BotListing {
@@ -14,7 +15,7 @@ export interface BotListing {
   failed: Array<{ folder: string; name: string | undefined; code: string; file: string | undefined; reason: string }>;
 }
 
-export async function listBots(config: ServiceConfig): Promise<BotListing> {
+export async function listBots(config: Pick<BotsSettings, "BOTS_DIR"> & Pick<TelegramSettings, "TELEGRAM_API_ROOT" | "API_TIMEOUT_SECONDS">): Promise<BotListing> {
   const folders = await discoverBots(config.BOTS_DIR);
   // A load error's message may quote a secret (config.ts throwing with its key, say).
   const scrubber = new SecretScrubber();

@@ -3,7 +3,7 @@
  * this file only parses arguments and dispatches.
  */
 import { parseArgs } from "node:util";
-import { readServiceEnv } from "../config/load-env.ts";
+import { readServiceEnv } from "../settings/read-env.ts";
 import { parseServiceConfig, type ServiceConfig } from "../config/service-config.ts";
 import { ConfigError } from "../errors/config-error.ts";
 import { formatBotListing, listBots } from "./list-bots.ts";

@@ -3,7 +3,7 @@ import os from "node:os";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { ConfigError } from "../errors/config-error.ts";
-import { readServiceEnv } from "./load-env.ts";
+import { readServiceEnv } from "../settings/read-env.ts";
 import { parseServiceConfig } from "./service-config.ts";
 
 /** Runs `fn`, expects a ConfigError, and returns it. */
@@ -77,6 +77,13 @@ describe("parseServiceConfig", () => {
       (config as { INTERNAL_BOT_API_PORT: number }).INTERNAL_BOT_API_PORT = 1;
     }).toThrow(TypeError);
     expect(config.INTERNAL_BOT_API_PORT).toBe(8010);
+  });
+
+  it("freezes what is inside it too (lists of networks)", () => {
+    const config = parseServiceConfig({ WEBHOOK_ALLOWED_NETWORKS: "10.0.0.0/8" });
+    expect(Object.isFrozen(config.WEBHOOK_ALLOWED_NETWORKS)).toBe(true);
+    expect(() => config.WEBHOOK_ALLOWED_NETWORKS.push("0.0.0.0/0")).toThrow(TypeError);
+    expect(config.WEBHOOK_ALLOWED_NETWORKS).toEqual(["10.0.0.0/8"]);
   });
 
   it.each([

@@ -1,6 +1,6 @@
 /** Entry point of `npm run demo` (see run-demo.ts). */
 import path from "node:path";
-import { readServiceEnv } from "../config/load-env.ts";
+import { readServiceEnv } from "../settings/read-env.ts";
 import { registerBotModuleResolver } from "../bots/register-bot-module-resolver.ts";
 import { runDemo } from "./run-demo.ts";
 

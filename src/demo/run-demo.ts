@@ -122,7 +122,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
     const wrong = await post("EchoBot", textUpdate(updateId++, 2002, "sneaky"), keyOf("EnglishBot"));
     print(`  EchoBot     with EnglishBot's key -> ${wrong.status} ${wrong.body}`);
 
-    await service.scheduler.onIdle();
+    await service.embedded?.onIdle();
     const answers = standIn.sentMessages().map((m) => {
       const bot = service.registry.bots().find((b) => b.token === m.token);
       return { bot: bot?.name ?? "?", chatId: m.chatId, text: m.text };

@@ -3,9 +3,9 @@
  * its bot (overall), its chat, and its group, then goes out. A 429 that still comes back holds that
  * chat for `retry_after`, so the bot's other sends to it wait instead of running into the same 429.
  *
- * Install order: plugins' `prepareBot` runs after the service installed the API-retry transformer,
- * and grammY's last-installed transformer is the outermost, so this one wraps the retries. That is
- * what we want: one slot per message, taken once, and the retry transformer's repeats of that
+ * Install order (decided in the bot setup, service/bot-setup.ts): grammY's last-installed
+ * transformer is the outermost, and this one is installed after the API-retry transformer, so it
+ * wraps the retries. That is what we want: one slot per message, taken once, and the retry transformer's repeats of that
  * message (after `retry_after`, a 5xx or a network error, none of which Telegram counted as a
  * sent message) do not queue again behind every message reserved meanwhile. A 429 reaches this
  * transformer only when the retries gave up; the penalty then protects the next messages.

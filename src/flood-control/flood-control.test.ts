@@ -7,7 +7,6 @@ import { afterEach, describe, expect, it } from "vitest";
 import { startBotApiStandIn, type BotApiStandIn } from "../testing/bot-api-stand-in/bot-api-stand-in.ts";
 import { composerSource, simpleBot, testToken } from "../testing/bot-fixtures.ts";
 import { startTestService, textUpdate, type TestService } from "../testing/service-harness.ts";
-import { createFloodControlPlugin } from "./flood-control-plugin.ts";
 
 const burstHandler = composerSource(
   `c.command("burst", async (ctx) => { const n = Number(ctx.match); await Promise.all(Array.from({ length: n }, (_, i) => ctx.reply("m" + i))); });`,
@@ -24,8 +23,7 @@ async function setup(env: Record<string, string | number>, withFloodControl: boo
   const t = await startTestService({
     bots: { burst: simpleBot("Burst", { "burst.ts": burstHandler }) },
     standIn,
-    env,
-    plugins: ({ config, logger }) => (withFloodControl ? [createFloodControlPlugin({ config, logger })] : []),
+    env: { ...env, FLOOD_CONTROL: withFloodControl ? "true" : "false" },
   });
   cleanups.push(() => t.close());
   return { t, standIn };

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { gcraReserve, rateOf, type FloodLimits } from "./flood-limiter.ts";
 import { MemoryFloodLimiter } from "./memory-flood-limiter.ts";
 import { parseServiceConfig } from "../config/service-config.ts";
-import { floodLimitsFrom } from "./flood-control-plugin.ts";
+import { floodLimitsFrom } from "./create-flood-limiter.ts";
 
 function limiterAt(limits: FloodLimits) {
   let now = 1_000_000;

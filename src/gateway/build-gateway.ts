@@ -1,23 +1,30 @@
 /**
  * The separate gateway process, built apart from started: it reads each bot folder's identity
  * only (name, key, secret and settings; no handler is imported and no token is used), serves the
- * webhook route and forwards every update to the service (see forwarding-intake.ts).
+ * webhook route and, through the same admission step as the service, forwards every update to
+ * the service (see forwarding-submitter.ts).
  */
-import Fastify, { LogController, type FastifyInstance } from "fastify";
+import type { FastifyInstance } from "fastify";
 import type { Logger } from "pino";
+import { Admission, type AdmissibleBot } from "../admission/admission.ts";
+import type { AdmissionSettings } from "../admission/admission-settings.ts";
+import type { BotsSettings } from "../bots/bots-settings.ts";
 import { discoverBots } from "../bots/discover-bots.ts";
-import type { ServiceConfig } from "../config/service-config.ts";
-import { ConfigError } from "../errors/config-error.ts";
-import { installErrorHandling } from "../http/error-handler.ts";
-import { installJsonParser } from "../http/json-body-parser.ts";
+import { buildApp } from "../http/build-app.ts";
+import type { HttpSettings } from "../http/http-settings.ts";
 import type { SecretScrubber } from "../logging/secret-scrubber.ts";
-import { ForwardingIntake } from "./forwarding-intake.ts";
+import { ForwardingSubmitter } from "./forwarding-submitter.ts";
+import type { GatewaySettings } from "./gateway-settings.ts";
 import { createSourceGuard } from "./source-guard.ts";
 import { readWebhookFolder, type WebhookBot } from "./webhook-bot.ts";
-import { registerWebhookRoute } from "./webhook-route.ts";
+import { WebhookDirectory } from "./webhook-directory.ts";
+import { webhookRoute } from "./webhook-route.ts";
+
+/** What the gateway process is configured with; GATEWAY_FORWARD_URL is required (the schema checks it for this process). */
+export type GatewayProcessSettings = GatewaySettings & AdmissionSettings & Pick<HttpSettings, "BODY_LIMIT_BYTES"> & Pick<BotsSettings, "BOTS_DIR"> & { GATEWAY_FORWARD_URL: string };
 
 export interface GatewayDeps {
-  config: ServiceConfig;
+  config: GatewayProcessSettings;
   logger: Logger;
   scrubber: SecretScrubber;
 }
@@ -33,7 +40,6 @@ export interface Gateway {
 
 export async function buildGateway(deps: GatewayDeps): Promise<Gateway> {
   const { config, logger, scrubber } = deps;
-  if (config.GATEWAY_FORWARD_URL === undefined) throw new ConfigError("GATEWAY_FORWARD_URL is required: the base URL of the service the gateway forwards updates to");
   const bots: WebhookBot[] = [];
   const keys = new Map<string, string>();
   for (const folder of await discoverBots(config.BOTS_DIR)) {
@@ -54,33 +60,21 @@ export async function buildGateway(deps: GatewayDeps): Promise<Gateway> {
     }
   }
 
-  const intake = new ForwardingIntake({
+  const submitter = new ForwardingSubmitter({
     serviceUrl: config.GATEWAY_FORWARD_URL,
     keys,
     timeoutMs: config.GATEWAY_FORWARD_TIMEOUT_MS,
     retryAfterSeconds: config.RETRY_AFTER_SECONDS,
     logger,
   });
-  const app = Fastify({
-    loggerInstance: logger,
-    logController: new LogController({ disableRequestLogging: true }),
-    bodyLimit: config.BODY_LIMIT_BYTES,
-    forceCloseConnections: "idle",
-    return503OnClosing: true,
-  }) as unknown as FastifyInstance;
-  installErrorHandling(app);
-  installJsonParser(app);
-  let closing = false;
-  // A forward still in flight at shutdown answers on a keep-alive socket that would otherwise hold close() open.
-  app.addHook("onSend", async (_request, reply) => {
-    if (closing) void reply.header("connection", "close");
-  });
+  const served = new Map<string, AdmissibleBot>(bots.map((bot) => [bot.name, { name: bot.name, unavailableReason: () => undefined }]));
+  const admission = new Admission({ settings: config, findBot: (name) => served.get(name), submitter });
+  const app = buildApp({ logger, settings: config, isClosing: () => admission.closed });
   app.get("/healthz", async () => ({ status: "ok" }));
-  registerWebhookRoute(app, {
-    bots,
-    intake,
+  await app.register(webhookRoute, {
+    directory: new WebhookDirectory(bots),
+    admission,
     guard: createSourceGuard({ enabled: config.WEBHOOK_IP_ALLOWLIST, allowedNetworks: config.WEBHOOK_ALLOWED_NETWORKS, trustedProxies: config.TRUSTED_PROXIES }),
-    retryAfterSeconds: config.RETRY_AFTER_SECONDS,
   });
   logger.info({ bots: bots.map((b) => ({ bot: b.name, path: `/telegram/${b.pathId}` })), service: config.GATEWAY_FORWARD_URL }, "gateway routes ready");
 
@@ -92,8 +86,7 @@ export async function buildGateway(deps: GatewayDeps): Promise<Gateway> {
       return { address };
     },
     async stop() {
-      closing = true;
-      intake.close();
+      admission.close();
       // Fastify waits for requests in flight, so every forward under way gets its answer.
       await app.close();
     },

@@ -10,7 +10,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import os from "node:os";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { parseServiceConfig } from "../config/service-config.ts";
+import { parseGatewayConfig } from "../config/service-config.ts";
 import { createLogger } from "../logging/logger.ts";
 import { SecretScrubber } from "../logging/secret-scrubber.ts";
 import { startBotApiStandIn } from "../testing/bot-api-stand-in/bot-api-stand-in.ts";
@@ -27,7 +27,7 @@ afterEach(async () => {
 });
 
 async function startGateway(botsDir: string, forwardUrl: string, env: Record<string, string | number> = {}): Promise<{ gateway: Gateway; url: string; logs: LogCapture }> {
-  const config = parseServiceConfig({ BOTS_DIR: botsDir, GATEWAY_PORT: 0, GATEWAY_FORWARD_URL: forwardUrl, GATEWAY_FORWARD_TIMEOUT_MS: 2000, LOG_LEVEL: "debug", ...env });
+  const config = parseGatewayConfig({ BOTS_DIR: botsDir, GATEWAY_PORT: 0, GATEWAY_FORWARD_URL: forwardUrl, GATEWAY_FORWARD_TIMEOUT_MS: 2000, LOG_LEVEL: "debug", ...env });
   const logs = new LogCapture();
   const scrubber = new SecretScrubber();
   const { logger } = createLogger({ level: config.LOG_LEVEL, scrubber, extraStream: logs, stdout: false });
@@ -163,7 +163,7 @@ describe("separate gateway process", () => {
     const env: NodeJS.ProcessEnv = { ...process.env, BOTS_DIR: "/nonexistent", GATEWAY_PORT: "0" };
     delete env.GATEWAY_FORWARD_URL;
     delete env.NODE_OPTIONS;
-    const result = spawnSync(process.execPath, ["--import", "tsx", path.resolve(import.meta.dirname, "gateway-main.ts")], { env, encoding: "utf8", timeout: 15_000 });
+    const result = spawnSync(process.execPath, ["--import", "tsx", path.resolve(import.meta.dirname, "../gateway-main.ts")], { env, encoding: "utf8", timeout: 15_000 });
     expect(result.status).toBe(1);
     expect(result.stderr).toContain("GATEWAY_FORWARD_URL is required");
   });

@@ -9,7 +9,9 @@ import { Api, GrammyError, HttpError } from "grammy";
 import pLimit from "p-limit";
 import { discoverBots } from "../bots/discover-bots.ts";
 import type { BotIdentity } from "../bots/load-bot.ts";
-import type { ServiceConfig } from "../config/service-config.ts";
+import type { BotsSettings } from "../bots/bots-settings.ts";
+import type { TelegramSettings } from "../telegram/telegram-settings.ts";
+import type { GatewaySettings } from "./gateway-settings.ts";
 import { SecretScrubber } from "../logging/secret-scrubber.ts";
 import { readWebhookFolder, webhookUrlOf, type WebhookBot } from "./webhook-bot.ts";
 import { grammyClientFetch } from "../telegram/bot-api-fetch.ts";
@@ -45,7 +47,10 @@ function describeAllowed(allowed: readonly string[]): string {
   return allowed.length === 0 ? "Telegram's default (all but chat_member, message_reaction, message_reaction_count)" : allowed.join(",");
 }
 
-export async function runWebhookCommand(argv: readonly string[], config: ServiceConfig, io: WebhookCliIo): Promise<number> {
+/** What `webhook` reads: where the bots are, how their paths look, and how to reach the Bot API. */
+export type WebhookCliSettings = Pick<BotsSettings, "BOTS_DIR"> & Pick<GatewaySettings, "WEBHOOK_PATH_STYLE" | "WEBHOOK_MAX_CONNECTIONS"> & Pick<TelegramSettings, "TELEGRAM_API_ROOT" | "API_TIMEOUT_SECONDS">;
+
+export async function runWebhookCommand(argv: readonly string[], config: WebhookCliSettings, io: WebhookCliIo): Promise<number> {
   const [action, ...rest] = argv;
   let values: { url?: string; bot?: string; "drop-pending"?: boolean };
   try {

@@ -9,7 +9,6 @@ import { startBotApiStandIn } from "../testing/bot-api-stand-in/bot-api-stand-in
 import { simpleBot, testKey, testToken } from "../testing/bot-fixtures.ts";
 import { startTestService, textUpdate, type TestService } from "../testing/service-harness.ts";
 import { runWebhookCommand } from "./webhook-cli.ts";
-import { createWebhookPlugin } from "./webhook-plugin.ts";
 
 const cleanups: Array<() => Promise<void>> = [];
 afterEach(async () => {
@@ -25,7 +24,6 @@ async function setup(env: Record<string, string | number> = {}, bots = { alpha: 
     bots,
     standIn,
     env: { BOT_MODE: "webhook", ...env },
-    plugins: ({ config, scrubber }) => [createWebhookPlugin({ config, onSecret: (s) => scrubber.add(s) })],
   });
   cleanups.push(() => t.close());
   return { t, standIn };

@@ -1,25 +1,20 @@
 /**
- * Builds the HTTP API (Fastify) without listening: tests call `inject()` or `listen()` on it,
- * `main` starts it. Routes: `/internal/update`, `/healthz`, `/readyz` (+ what callers register).
+ * Builds the HTTP API's Fastify instance without listening and without routes: error handling
+ * (one JSON error shape with stable codes), the JSON body parser, and the shutdown behaviour of
+ * answers. Each feature then registers its routes as a Fastify plugin (`app.register`), only when
+ * it is on; tests call `inject()` or `listen()` on the result, `main` starts it.
  */
 import Fastify, { LogController, type FastifyInstance } from "fastify";
 import type { Logger } from "pino";
-import type { BotRegistry } from "../bots/bot-registry.ts";
 import { installErrorHandling } from "./error-handler.ts";
-import { registerHealthRoutes } from "./health-routes.ts";
-import { registerInternalUpdateRoute } from "./internal-update-route.ts";
+import type { HttpSettings } from "./http-settings.ts";
 import { installJsonParser } from "./json-body-parser.ts";
-import type { UpdateIntake } from "./update-intake.ts";
 
 export interface BuildAppOptions {
   logger: Logger;
-  registry: BotRegistry;
-  intake: UpdateIntake;
-  bodyLimitBytes: number;
-  retryAfterSeconds: number;
-  readinessExtra?: () => Record<string, unknown>;
-  /** Removes secrets from text shown to clients (load-error reasons on /readyz). */
-  scrub?: (text: string) => string;
+  settings: Pick<HttpSettings, "BODY_LIMIT_BYTES">;
+  /** True once shutdown began: every answer then closes its connection. */
+  isClosing: () => boolean;
 }
 
 export function buildApp(options: BuildAppOptions): FastifyInstance {
@@ -30,7 +25,7 @@ export function buildApp(options: BuildAppOptions): FastifyInstance {
     // No child logger per request (Fastify's default binds a reqId to each): request lines are off,
     // and the few per-request lines carry bot and update_id, which say more than a reqId.
     childLoggerFactory: (logger) => logger,
-    bodyLimit: options.bodyLimitBytes,
+    bodyLimit: options.settings.BODY_LIMIT_BYTES,
     // Sockets are closed at shutdown only after in-flight requests finished.
     forceCloseConnections: "idle",
     return503OnClosing: true,
@@ -40,11 +35,9 @@ export function buildApp(options: BuildAppOptions): FastifyInstance {
   // when close() started would otherwise hold the server open until its keep-alive timeout.
   // (Callback style: an async hook would cost a promise on every answer.)
   app.addHook("onSend", (_request, reply, payload, done) => {
-    if (options.intake.closed) void reply.header("connection", "close");
+    if (options.isClosing()) void reply.header("connection", "close");
     done(null, payload);
   });
   installJsonParser(app);
-  registerInternalUpdateRoute(app, options);
-  registerHealthRoutes(app, { registry: options.registry, intake: options.intake, extra: options.readinessExtra, scrub: options.scrub });
   return app;
 }

@@ -145,7 +145,7 @@ describe("503 answers", () => {
   it("answers 503 SHUTTING_DOWN with Retry-After once shutdown began", async () => {
     const t = await startTestService({ bots: { a: simpleBot("A") } });
     try {
-      t.service.intake.close();
+      t.service.admission.close();
       const res = await t.postUpdate("A", textUpdate(1, 1, "x"));
       expect(res.status).toBe(503);
       expect((res.body as { error: { code: string } }).error.code).toBe("SHUTTING_DOWN");

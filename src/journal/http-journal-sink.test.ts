@@ -1,9 +1,9 @@
 import { createServer } from "node:net";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { HttpJournalSink, parseRetryAfterMs } from "./http-journal-sink.ts";
-import { startJournalBackendStandIn, type JournalBackendStandIn } from "./journal-backend-stand-in.ts";
-import { sampleRecord } from "./journal-record-fixture.ts";
-import { JournalDeliveryError } from "./journal-sink.ts";
+import { startJournalBackendStandIn, type JournalBackendStandIn } from "../testing/journal-backend-stand-in.ts";
+import { sampleRecord } from "../testing/journal-record-fixture.ts";
+import { JournalDeliveryError } from "../errors/journal-delivery-error.ts";
 
 async function deliveryError(promise: Promise<unknown>): Promise<JournalDeliveryError> {
   const error: unknown = await promise.then(

@@ -5,8 +5,8 @@ import type { ProcessedUpdateRecord } from "../processing/update-job.ts";
 import { LogCapture } from "../testing/log-capture.ts";
 import { HttpJournalSink } from "./http-journal-sink.ts";
 import { InProcessJournal, type InProcessJournalOptions } from "./in-process-journal.ts";
-import { startJournalBackendStandIn, type JournalBackendStandIn } from "./journal-backend-stand-in.ts";
-import { sampleRecord } from "./journal-record-fixture.ts";
+import { startJournalBackendStandIn, type JournalBackendStandIn } from "../testing/journal-backend-stand-in.ts";
+import { sampleRecord } from "../testing/journal-record-fixture.ts";
 import type { JournalSink } from "./journal-sink.ts";
 
 let backend: JournalBackendStandIn;

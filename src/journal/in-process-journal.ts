@@ -5,7 +5,7 @@
  * gets a short deadline; what still is not delivered is logged by bot and update_id.
  */
 import type { Logger } from "pino";
-import { Deque } from "../processing/deque.ts";
+import { Deque } from "../collections/deque.ts";
 import type { ProcessedUpdateRecord } from "../processing/update-job.ts";
 import { ThrottledLog } from "../logging/throttled-log.ts";
 import { sleep } from "../telegram/backoff.ts";

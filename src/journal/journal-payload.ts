@@ -26,7 +26,7 @@ export function summarize(record: ProcessedUpdateRecord): JournalSummary {
 export function toJournalPayload(record: ProcessedUpdateRecord): JournalPayload {
   return {
     bot_name: record.bot_name,
-    update: record.update,
+    update: record.update as unknown as Record<string, unknown>,
     processing_status: record.status,
     error_message: record.error ?? null,
     record: summarize(record),

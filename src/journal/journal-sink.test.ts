@@ -4,8 +4,10 @@ import { createLogger } from "../logging/logger.ts";
 import { SecretScrubber } from "../logging/secret-scrubber.ts";
 import { LogCapture } from "../testing/log-capture.ts";
 import { HttpJournalSink } from "./http-journal-sink.ts";
-import { sampleRecord } from "./journal-record-fixture.ts";
-import { createJournalSink, journalRetryDelayMs, JournalDeliveryError } from "./journal-sink.ts";
+import { sampleRecord } from "../testing/journal-record-fixture.ts";
+import { createJournalSink } from "./create-journal-sink.ts";
+import { JournalDeliveryError } from "../errors/journal-delivery-error.ts";
+import { journalRetryDelayMs } from "./journal-retry.ts";
 import { LogJournalSink } from "./log-journal-sink.ts";
 
 function capture() {

@@ -1,22 +1,23 @@
 /**
  * Long polling of one bot (development without a public URL): getUpdates in a loop, each update
- * handed to the same intake as the HTTP routes, the offset moved past an update only once the
- * intake took it. Failures stay with this bot: 401 stops it, 409 (another poller, or a webhook
+ * handed to admission like the HTTP routes' updates, the offset moved past an update only once
+ * it was admitted. Failures stay with this bot: 401 stops it, 409 (another poller, or a webhook
  * still set) is reported and retried with backoff, 429 waits `retry_after`, a full backlog waits
  * and offers the same update again. On stop, the offset of what was taken is confirmed, so a
  * restart does not get those updates again.
  */
 import { GrammyError, type Api } from "grammy";
+import type { Update } from "grammy/types";
 import type { Logger } from "pino";
 import { RequestError } from "../errors/request-error.ts";
-import type { UpdateIntake } from "../http/update-intake.ts";
+import type { Admission } from "../admission/admission.ts";
 import { validateUpdate } from "../http/validate-update-request.ts";
 import { backoffDelayMs, sleep } from "../telegram/backoff.ts";
 
 export interface BotPollerOptions {
   botName: string;
   api: Api;
-  intake: UpdateIntake;
+  admission: Pick<Admission, "admit" | "closed">;
   logger: Logger;
   timeoutSeconds: number;
   limit: number;
@@ -48,7 +49,7 @@ export class BotPoller {
     });
   }
 
-  /** Ends the loop (a long poll in flight is aborted) and confirms what the intake took. */
+  /** Ends the loop (a long poll in flight is aborted) and confirms what was admitted. */
   async stop(): Promise<void> {
     this.abort.abort();
     await this.loop;
@@ -127,9 +128,9 @@ export class BotPoller {
     return delayMs;
   }
 
-  /** Hands one update to the intake, waiting while it is full; false when polling is stopping. */
+  /** Hands one update to admission, waiting while the backlog is full; false when polling is stopping. */
   private async deliver(raw: Record<string, unknown>): Promise<boolean> {
-    let update: Record<string, unknown>;
+    let update: Update;
     try {
       update = validateUpdate(raw);
     } catch {
@@ -137,16 +138,16 @@ export class BotPoller {
       return true;
     }
     for (;;) {
-      if (this.stopping || this.options.intake.closed) return false;
+      if (this.stopping || this.options.admission.closed) return false;
       try {
-        await this.options.intake.accept(this.options.botName, update);
+        await this.options.admission.admit(this.options.botName, update);
         return true;
       } catch (error) {
         if (!(error instanceof RequestError) || error.statusCode !== 503) {
-          this.options.logger.error({ err: error, update_id: update.update_id }, "intake refused a polled update; skipped");
+          this.options.logger.error({ err: error, update_id: update.update_id }, "a polled update was refused; skipped");
           return true;
         }
-        if (this.options.intake.closed) return false;
+        if (this.options.admission.closed) return false;
         await sleep((error.retryAfterSeconds ?? 1) * 1000, this.abort.signal).catch(() => undefined);
       }
     }

@@ -8,7 +8,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { startBotApiStandIn } from "../testing/bot-api-stand-in/bot-api-stand-in.ts";
 import { simpleBot, testToken } from "../testing/bot-fixtures.ts";
 import { startTestService, textUpdate, type TestService } from "../testing/service-harness.ts";
-import { createPollingPlugin } from "./polling-plugin.ts";
+import { parseServiceConfig } from "../config/service-config.ts";
 
 const cleanups: Array<() => Promise<void>> = [];
 afterEach(async () => {
@@ -20,7 +20,6 @@ async function startPolling(bots: Record<string, Record<string, string>>, standI
     bots,
     standIn,
     env: { BOT_MODE: "polling", POLLING_TIMEOUT_SECONDS: 1, POLLING_MAX_BACKOFF_MS: 200, ...env },
-    plugins: ({ config }) => [createPollingPlugin({ config })],
   });
   cleanups.push(() => t.close());
   return t;
@@ -99,7 +98,8 @@ describe("long polling", () => {
     expect(standIn.pendingUpdates(testToken("Quitter"))).toEqual([]);
   });
 
-  it("refuses a long-poll timeout that the API timeout would cut", () => {
-    expect(() => createPollingPlugin({ config: { BOT_MODE: "polling", POLLING_TIMEOUT_SECONDS: 30, API_TIMEOUT_SECONDS: 30 } as never })).toThrow(/POLLING_TIMEOUT_SECONDS=30 must be below API_TIMEOUT_SECONDS=30/);
+  it("refuses, in polling mode only, a long-poll timeout that the API timeout would cut", () => {
+    expect(() => parseServiceConfig({ BOT_MODE: "polling", POLLING_TIMEOUT_SECONDS: 30, API_TIMEOUT_SECONDS: 30 })).toThrow(/POLLING_TIMEOUT_SECONDS="?30"?: must be below API_TIMEOUT_SECONDS \(30\)/);
+    expect(parseServiceConfig({ BOT_MODE: "webhook", POLLING_TIMEOUT_SECONDS: 30, API_TIMEOUT_SECONDS: 30 }).POLLING_TIMEOUT_SECONDS).toBe(30);
   });
 });

@@ -1,10 +1,11 @@
 /** An accepted update on its way through processing, and the record it leaves when it is done. */
-import type { UpdateFacts } from "./update-key.ts";
+import type { Update } from "grammy/types";
+import { readUpdateFacts, type UpdateFacts } from "./update-key.ts";
 
 export interface UpdateJob {
   botName: string;
   updateId: number;
-  update: Record<string, unknown>;
+  update: Update;
   facts: UpdateFacts;
   /** Runs started so far. */
   attempts: number;
@@ -30,11 +31,14 @@ export interface ProcessedUpdateRecord {
   finished_at: string;
   /** From acceptance to the end of the last run. */
   duration_ms: number;
-  update: Record<string, unknown>;
+  update: Update;
 }
 
-export function newUpdateJob(botName: string, update: Record<string, unknown>, facts: UpdateFacts, now = Date.now()): UpdateJob {
-  return { botName, updateId: update.update_id as number, update, facts, attempts: 0, acceptedAt: now, startedAt: undefined };
+/** Hears of each processed update, once, successful or not (the journal, tests, metrics). */
+export type SettledListener = (record: ProcessedUpdateRecord) => void;
+
+export function newUpdateJob(botName: string, update: Update, acceptedAt = Date.now(), facts: UpdateFacts = readUpdateFacts(update)): UpdateJob {
+  return { botName, updateId: update.update_id, update, facts, attempts: 0, acceptedAt, startedAt: undefined };
 }
 
 export function toRecord(job: UpdateJob, status: ProcessingStatus, error?: string, handlerFile?: string): ProcessedUpdateRecord {

@@ -3,6 +3,8 @@
  * its event type, and a few fields for logs and the journal. Works on any update type, present
  * or future, by looking for `chat`, `message.chat`, then `from`/`user` inside the payload.
  */
+import type { Update } from "grammy/types";
+
 type Json = Record<string, unknown>;
 
 function asObject(value: unknown): Json | undefined {
@@ -32,7 +34,7 @@ function preview(text: string): string {
   return text.slice(0, last >= 0xd800 && last <= 0xdbff ? PREVIEW_LENGTH - 1 : PREVIEW_LENGTH);
 }
 
-export function readUpdateFacts(update: Json): UpdateFacts {
+export function readUpdateFacts(update: Update | Json): UpdateFacts {
   let eventType: string | undefined;
   for (const key in update) {
     if (key !== "update_id") {
@@ -40,7 +42,7 @@ export function readUpdateFacts(update: Json): UpdateFacts {
       break;
     }
   }
-  const payload = eventType === undefined ? undefined : asObject(update[eventType]);
+  const payload = eventType === undefined ? undefined : asObject((update as Json)[eventType]);
   const message = asObject(payload?.message);
   const chatId = idOf(payload?.chat) ?? idOf(message?.chat) ?? idOf(payload?.voter_chat);
   const userId = idOf(payload?.from) ?? idOf(payload?.user) ?? idOf(message?.from);

@@ -1,50 +1,46 @@
 /**
- * Runs one accepted update through its bot's middleware, once per call, and tells the scheduler
- * what comes next: done, or run again after a backoff. Logs each retry with its attempt, a
- * handler that runs past the timeout (without cutting it or starting it again in parallel), and
- * a final failure with bot, update_id, handler file and stack.
+ * The one retry path of an update, shared by both processors: runs an accepted update through its
+ * bot's middleware once per call and says what comes next, done (with how it ended) or run again
+ * after a delay. The processor decides how to wait (the embedded scheduler frees the slot and
+ * keeps the chat blocked; a queue job sleeps, holding its partition). Logs each retry with its
+ * attempt, a handler that runs past the timeout (without cutting it or starting it again in
+ * parallel), and a final failure with bot, update_id, handler file and stack.
  */
 import type { Logger } from "pino";
-import type { BotRegistry } from "../bots/bot-registry.ts";
 import { handlerFileOf } from "../bots/handler-file-tag.ts";
+import type { LoadedBot } from "../bots/loaded-bot.ts";
 import { backoffDelayMs } from "../telegram/backoff.ts";
-import type { DedupWindow } from "./dedup-window.ts";
 import { decideOnFailure, rootError } from "./failure-policy.ts";
-import type { WorkOutcome } from "./keyed-scheduler.ts";
-import { toRecord, type ProcessedUpdateRecord, type UpdateJob } from "./update-job.ts";
+import type { ProcessingSettings } from "./processing-settings.ts";
+import type { ProcessingStatus, UpdateJob } from "./update-job.ts";
+
+/** How one attempt ended. */
+export type Attempt =
+  | { kind: "done"; status: Exclude<ProcessingStatus, "cancelled">; error?: string; handlerFile?: string }
+  | { kind: "retry"; delayMs: number };
 
 export interface UpdateRunnerOptions {
-  registry: BotRegistry;
+  /** The bot that handles updates of `name` now. */
+  findBot: (name: string) => LoadedBot | undefined;
   logger: Logger;
-  dedup: DedupWindow | undefined;
-  maxAttempts: number;
-  retryBaseMs: number;
-  timeoutMs: number;
-  /** Called once per update when it is done, successfully or not (the journal listens here). */
-  onSettled?: (record: ProcessedUpdateRecord) => void;
+  settings: Pick<ProcessingSettings, "HANDLER_MAX_ATTEMPTS" | "HANDLER_RETRY_BASE_MS" | "HANDLER_TIMEOUT_MS">;
 }
 
 /** While a bot's getMe has not succeeded yet, its updates wait this long between checks. */
 const NOT_READY_RETRY_MS = 1000;
 
-export function createUpdateRunner(options: UpdateRunnerOptions): (job: UpdateJob) => Promise<WorkOutcome> {
-  const { registry, logger } = options;
+export class UpdateRunner {
+  constructor(private readonly options: UpdateRunnerOptions) {}
 
-  function settle(job: UpdateJob, status: ProcessedUpdateRecord["status"], error?: string, handlerFile?: string): void {
-    if (status !== "success") options.dedup?.release(job.botName, job.updateId);
-    // The record (dates, preview) is built only when someone listens.
-    options.onSettled?.(toRecord(job, status, error, handlerFile));
-  }
-
-  return async function runUpdate(job: UpdateJob): Promise<WorkOutcome> {
-    const loaded = registry.get(job.botName);
+  async attempt(job: UpdateJob): Promise<Attempt> {
+    const { logger, settings } = this.options;
+    const loaded = this.options.findBot(job.botName);
     // The child logger is made only when a line is written: most updates write none.
     let child: Logger | undefined;
     const log = (): Logger => (child ??= logger.child({ bot: job.botName, update_id: job.updateId }));
     if (loaded === undefined || loaded.status === "failed") {
       log().error({ reason: loaded?.failure?.reason ?? "bot not loaded" }, "update failed: bot unavailable");
-      settle(job, "error", "bot unavailable");
-      return { kind: "done" };
+      return { kind: "done", status: "error", error: "bot unavailable" };
     }
     if (loaded.status === "starting") {
       // Not an attempt: the handler has not run. The chat's later updates keep waiting behind it.
@@ -55,28 +51,26 @@ export function createUpdateRunner(options: UpdateRunnerOptions): (job: UpdateJo
     job.startedAt ??= Date.now();
     const started = performance.now();
     const timer = setTimeout(() => {
-      log().warn({ attempt: job.attempts, timeoutMs: options.timeoutMs }, "handler still running past the timeout");
-    }, options.timeoutMs);
+      log().warn({ attempt: job.attempts, timeoutMs: settings.HANDLER_TIMEOUT_MS }, "handler still running past the timeout");
+    }, settings.HANDLER_TIMEOUT_MS);
     try {
-      await loaded.bot.handleUpdate(job.update as never);
+      await loaded.bot.handleUpdate(job.update);
       if (logger.isLevelEnabled("debug")) log().debug({ attempt: job.attempts, ms: Math.round(performance.now() - started) }, "update handled");
-      settle(job, "success");
-      return { kind: "done" };
+      return { kind: "done", status: "success" };
     } catch (thrown) {
       const error = rootError(thrown);
       const handlerFile = handlerFileOf(error);
       const decision = decideOnFailure(error);
-      if (decision.retry && job.attempts < options.maxAttempts) {
-        const delayMs = decision.delayMs ?? backoffDelayMs(job.attempts, options.retryBaseMs);
-        log().warn({ attempt: job.attempts, maxAttempts: options.maxAttempts, delayMs, handler_file: handlerFile, reason: decision.reason, err: error }, "handler failed, update will run again");
+      if (decision.retry && job.attempts < settings.HANDLER_MAX_ATTEMPTS) {
+        const delayMs = decision.delayMs ?? backoffDelayMs(job.attempts, settings.HANDLER_RETRY_BASE_MS);
+        log().warn({ attempt: job.attempts, maxAttempts: settings.HANDLER_MAX_ATTEMPTS, delayMs, handler_file: handlerFile, reason: decision.reason, err: error }, "handler failed, update will run again");
         return { kind: "retry", delayMs };
       }
       log().error({ attempt: job.attempts, handler_file: handlerFile, reason: decision.reason, err: error }, "update failed");
       const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-      settle(job, "error", message, handlerFile);
-      return { kind: "done" };
+      return { kind: "done", status: "error", error: message, handlerFile };
     } finally {
       clearTimeout(timer);
     }
-  };
+  }
 }

@@ -8,12 +8,12 @@ import { Redis } from "ioredis";
 import { pino } from "pino";
 import { afterAll, describe, expect, it } from "vitest";
 import { parseServiceConfig } from "../config/service-config.ts";
-import { sampleRecord } from "../journal/journal-record-fixture.ts";
+import { sampleRecord } from "../testing/journal-record-fixture.ts";
 import type { ProcessedUpdateRecord } from "../processing/update-job.ts";
 import { JournalBatcher, type JournalBatch } from "./journal-batcher.ts";
 import { createJournalProcessor } from "./journal-consumer.ts";
 import { keyPrefixOf } from "./queue-names.ts";
-import { freePort, redisSkipReason, SharedRedisScope, uniquePrefix } from "./testing/redis-test-support.ts";
+import { freePort, redisSkipReason, SharedRedisScope, uniquePrefix } from "../testing/redis.ts";
 
 const skipReason = await redisSkipReason();
 

@@ -7,13 +7,13 @@
 import { Queue, Worker } from "bullmq";
 import { pino } from "pino";
 import { afterAll, describe, expect, it } from "vitest";
-import { sampleRecord } from "../journal/journal-record-fixture.ts";
+import { sampleRecord } from "../testing/journal-record-fixture.ts";
 import type { ProcessedUpdateRecord } from "../processing/update-job.ts";
 import { LogCapture } from "../testing/log-capture.ts";
 import type { JournalBatch } from "./journal-batcher.ts";
 import { createJournalProcessor, type QueueJournalSink } from "./journal-consumer.ts";
 import { keyPrefixOf } from "./queue-names.ts";
-import { redisSkipReason, SharedRedisScope } from "./testing/redis-test-support.ts";
+import { redisSkipReason, SharedRedisScope } from "../testing/redis.ts";
 import { until } from "../testing/until.ts";
 
 const skipReason = await redisSkipReason();

@@ -10,7 +10,7 @@ import { UnrecoverableError, type Job } from "bullmq";
 import pLimit from "p-limit";
 import type { Logger } from "pino";
 import type { ProcessedUpdateRecord } from "../processing/update-job.ts";
-import { journalRetryDelayMs, type JournalRetryPolicy } from "../journal/journal-sink.ts";
+import { journalRetryDelayMs, type JournalRetryPolicy } from "../journal/journal-retry.ts";
 import type { JournalBatch } from "./journal-batcher.ts";
 
 /** Where journal records go (the journal module's sinks have this shape). */

@@ -9,8 +9,8 @@ import { runCli } from "../cli/main.ts";
 import { composerSource, simpleBot } from "../testing/bot-fixtures.ts";
 import { textUpdate } from "../testing/service-harness.ts";
 import type { ServiceProcess } from "../testing/service-process.ts";
-import { postUpdate, startQueueDeployment, type QueueDeployment } from "./testing/queue-deployment.ts";
-import { redisSkipReason, SHARED_REDIS_URL } from "./testing/redis-test-support.ts";
+import { postUpdate, startQueueDeployment, type QueueDeployment } from "../testing/queue-deployment.ts";
+import { redisSkipReason, SHARED_REDIS_URL } from "../testing/redis.ts";
 import { until } from "../testing/until.ts";
 
 const skipReason = await redisSkipReason();

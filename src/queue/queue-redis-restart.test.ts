@@ -8,8 +8,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { composerSource, simpleBot } from "../testing/bot-fixtures.ts";
 import { textUpdate } from "../testing/service-harness.ts";
 import type { ServiceProcess } from "../testing/service-process.ts";
-import { labelsByChat, postUpdate, startQueueDeployment, type QueueDeployment } from "./testing/queue-deployment.ts";
-import { redisSkipReason, startOwnRedis, type OwnRedis } from "./testing/redis-test-support.ts";
+import { labelsByChat, postUpdate, startQueueDeployment, type QueueDeployment } from "../testing/queue-deployment.ts";
+import { redisSkipReason, startOwnRedis, type OwnRedis } from "../testing/redis.ts";
 
 const skipReason = await redisSkipReason();
 

@@ -16,8 +16,8 @@ import { composerSource, simpleBot } from "../testing/bot-fixtures.ts";
 import { textUpdate } from "../testing/service-harness.ts";
 import type { ServiceProcess } from "../testing/service-process.ts";
 import { until } from "../testing/until.ts";
-import { labelsByChat, postUpdate, startQueueDeployment, type QueueDeployment } from "./testing/queue-deployment.ts";
-import { redisSkipReason, SHARED_REDIS_URL } from "./testing/redis-test-support.ts";
+import { labelsByChat, postUpdate, startQueueDeployment, type QueueDeployment } from "../testing/queue-deployment.ts";
+import { redisSkipReason, SHARED_REDIS_URL } from "../testing/redis.ts";
 
 const skipReason = await redisSkipReason();
 

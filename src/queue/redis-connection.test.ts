@@ -8,7 +8,7 @@ import { pino } from "pino";
 import { afterAll, describe, expect, it } from "vitest";
 import { until } from "../testing/until.ts";
 import { createWorkerConnection } from "./redis-connection.ts";
-import { redisSkipReason, SHARED_REDIS_URL, uniquePrefix } from "./testing/redis-test-support.ts";
+import { redisSkipReason, SHARED_REDIS_URL, uniquePrefix } from "../testing/redis.ts";
 
 const skipReason = await redisSkipReason();
 

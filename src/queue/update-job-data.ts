@@ -3,10 +3,11 @@
  * Written by the API side, read by workers that may run another version of the code, so the
  * reader checks the shape instead of trusting it.
  */
+import type { Update } from "grammy/types";
 
 export interface UpdateJobData {
   bot: string;
-  update: Record<string, unknown>;
+  update: Update;
   /** Epoch ms when the API process accepted the update. */
   accepted_at: number;
 }

@@ -6,7 +6,7 @@
 import { Queue, type JobsOptions } from "bullmq";
 import type { RedisConnection } from "./redis-connection.ts";
 import type { Logger } from "pino";
-import type { QueueConfig } from "./queue-mode.ts";
+import type { QueueOpenSettings } from "./queue-mode.ts";
 import { JOURNAL_QUEUE, keyPrefixOf, partitionQueueName } from "./queue-names.ts";
 
 export interface QueueSet {
@@ -19,7 +19,7 @@ export interface QueueSet {
   close(): Promise<void>;
 }
 
-export function updateJobOptions(config: QueueConfig): JobsOptions {
+export function updateJobOptions(config: QueueOpenSettings): JobsOptions {
   return {
     // Retries happen inside the job, so the partition stays blocked and a chat's later update
     // cannot overtake one that is waiting to run again.
@@ -29,7 +29,7 @@ export function updateJobOptions(config: QueueConfig): JobsOptions {
   };
 }
 
-export function journalJobOptions(config: QueueConfig): JobsOptions {
+export function journalJobOptions(config: QueueOpenSettings): JobsOptions {
   return {
     attempts: config.JOURNAL_MAX_ATTEMPTS,
     // "custom": the worker's backoff strategy, which honours a sink's retryAfterMs.
@@ -39,7 +39,7 @@ export function journalJobOptions(config: QueueConfig): JobsOptions {
   };
 }
 
-export function openQueues(connection: RedisConnection, config: QueueConfig, logger: Logger): QueueSet {
+export function openQueues(connection: RedisConnection, config: QueueOpenSettings, logger: Logger): QueueSet {
   const prefix = keyPrefixOf(config.QUEUE_PREFIX);
   // The connection already logs outages once; BullMQ re-emits each error on every queue, and an
   // EventEmitter "error" without a listener would throw.

@@ -7,7 +7,7 @@ import { Redis } from "ioredis";
 import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { until } from "../testing/until.ts";
-import { deletePrefix, redisSkipReason, SHARED_REDIS_URL, uniquePrefix } from "./testing/redis-test-support.ts";
+import { deletePrefix, redisSkipReason, SHARED_REDIS_URL, uniquePrefix } from "../testing/redis.ts";
 import { WorkerMembership } from "./worker-membership.ts";
 
 const skipReason = await redisSkipReason();

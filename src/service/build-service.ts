@@ -1,54 +1,59 @@
 /**
- * Assembles the service from its parts (discovery, loading, processing, HTTP) with explicit
- * dependencies, without listening or starting bots: `start()` and `stop()` do that. Tests build
- * it in-process; `main.ts` starts it for real.
+ * The composition root of the API process (`npm start`), in either mode: the embedded default
+ * (bots handled in this process) or queue mode's API side (updates go to Redis, workers handle
+ * them). Everything is decided here from the validated config, built with explicit dependencies
+ * and not started: `start()` listens and starts the bots. Tests build it in-process; `main.ts`
+ * starts it for real.
  */
 import type { FastifyInstance } from "fastify";
 import type { Logger } from "pino";
-import { loadBots, startBots, type BotRegistry } from "../bots/bot-registry.ts";
-import { discoverBots } from "../bots/discover-bots.ts";
+import { Admission } from "../admission/admission.ts";
+import type { UpdateSubmitter } from "../admission/update-submitter.ts";
+import type { BotRegistry } from "../bots/bot-registry.ts";
+import type { LoadedBot } from "../bots/loaded-bot.ts";
 import type { ServiceConfig } from "../config/service-config.ts";
+import { EmbeddedProcessor } from "../embedded/embedded-processor.ts";
+import { createFloodLimiter } from "../flood-control/create-flood-limiter.ts";
+import { createSourceGuard } from "../gateway/source-guard.ts";
+import { WebhookBots } from "../gateway/webhook-bots.ts";
+import { WebhookDirectory } from "../gateway/webhook-directory.ts";
+import { webhookRoute } from "../gateway/webhook-route.ts";
+import { BotHost, type StopReport } from "../host/bot-host.ts";
+import type { Processor } from "../host/processor.ts";
+import type { HostComponent } from "../host/host-component.ts";
 import { buildApp } from "../http/build-app.ts";
+import { healthRoutes } from "../http/health-routes.ts";
+import { internalUpdateRoute } from "../http/internal-update-route.ts";
+import { JournalComponent } from "../journal/journal-component.ts";
+import type { JournalSink } from "../journal/journal-sink.ts";
 import type { SecretScrubber } from "../logging/secret-scrubber.ts";
-import { DedupWindow } from "../processing/dedup-window.ts";
-import { EmbeddedIntake } from "../processing/embedded-intake.ts";
-import { KeyedScheduler } from "../processing/keyed-scheduler.ts";
-import { toRecord, type ProcessedUpdateRecord, type UpdateJob } from "../processing/update-job.ts";
-import { createUpdateRunner } from "../processing/update-runner.ts";
-import { apiRetryTransformer } from "../telegram/api-retry.ts";
-import { sleep } from "../telegram/backoff.ts";
-import type { PluginContext, ServicePlugin } from "./service-plugin.ts";
-import type { UpdateIntake } from "../http/update-intake.ts";
+import { PollingComponent } from "../polling/polling-component.ts";
+import type { SettledListener } from "../processing/update-job.ts";
+import { UpdateRunner } from "../processing/update-runner.ts";
+import { QueueProducer } from "../queue/queue-producer.ts";
+import { isQueueMode } from "../queue/queue-mode.ts";
+import { BotSessions } from "../session/bot-sessions.ts";
+import { botSetup } from "./bot-setup.ts";
+import { loadServiceBots } from "./load-service-bots.ts";
 
 export interface ServiceDeps {
   config: ServiceConfig;
   logger: Logger;
   scrubber: SecretScrubber;
-  /** Receives one record per processed update (tests listen here; plugins have their own hook). */
-  onSettled?: (record: ProcessedUpdateRecord) => void;
-  /** Features around the core, in order (see service-plugin.ts). */
-  plugins?: readonly ServicePlugin[];
-  /** Queue mode: takes accepted updates instead of the in-process scheduler (which then stays empty). */
-  intake?: ServiceIntake;
-  /** Extra facts on /readyz (queue mode reports Redis). */
-  readinessExtra?: () => Record<string, unknown>;
-}
-
-/** An intake the service can close at shutdown. */
-export interface ServiceIntake extends UpdateIntake {
-  close(): void;
-}
-
-export interface StopReport {
-  /** Updates accepted but not finished by the deadline. */
-  unfinished: Array<{ bot: string; update_id: number }>;
+  /** Hears of each processed update (tests listen here). */
+  onSettled?: SettledListener;
+  /** Where the embedded journal delivers. @defaultValue JOURNAL_URL, else the log */
+  journalSink?: JournalSink;
 }
 
 export interface Service {
+  mode: "embedded" | "queue";
   app: FastifyInstance;
   registry: BotRegistry;
-  scheduler: KeyedScheduler<UpdateJob>;
-  intake: ServiceIntake;
+  admission: Admission<LoadedBot>;
+  /** The embedded processor; undefined in queue mode (the API process handles nothing itself). */
+  embedded: EmbeddedProcessor | undefined;
+  host: BotHost;
   /** Listens on the configured address and starts the bots (getMe) in the background. */
   start(): Promise<{ address: string }>;
   /** Refuses new updates (503), finishes accepted ones up to `deadlineMs`, closes the server. */
@@ -56,114 +61,81 @@ export interface Service {
 }
 
 export async function buildService(deps: ServiceDeps): Promise<Service> {
-  const { config, logger } = deps;
-  const plugins = deps.plugins ?? [];
-  const listeners = [...(deps.onSettled === undefined ? [] : [deps.onSettled]), ...plugins.flatMap((p) => (p.onSettled === undefined ? [] : [p.onSettled.bind(p)]))];
-  // Undefined when nobody listens, so the runner does not build a record per update for nothing.
-  const onSettled =
+  const { config, logger, scrubber } = deps;
+  const onSecret = (secret: string): void => scrubber.add(secret);
+  const queueMode = isQueueMode(config);
+  const webhooks = new WebhookBots(config, onSecret);
+  // The API process of queue mode runs no handler: no sessions or flood control of its own.
+  const registry = await loadServiceBots({
+    settings: config,
+    logger,
+    scrubber,
+    prepare: botSetup({
+      settings: config,
+      logger,
+      webhooks,
+      floodLimiter: queueMode ? undefined : createFloodLimiter(config),
+      sessions: queueMode ? undefined : new BotSessions({ settings: config, logger }),
+    }),
+  });
+
+  const components: HostComponent[] = [];
+  let journal: JournalComponent | undefined;
+  if (!queueMode) {
+    journal = new JournalComponent({ settings: config, logger, sink: deps.journalSink, onSecret });
+    components.push(journal);
+  }
+  const listeners = [deps.onSettled, journal?.listener].filter((listener): listener is SettledListener => listener !== undefined);
+  // Undefined when nobody listens, so the processor builds no record per update for nothing.
+  const onSettled: SettledListener | undefined =
     listeners.length === 0
       ? undefined
-      : (record: ProcessedUpdateRecord): void => {
+      : (record) => {
           for (const listener of listeners) listener(record);
         };
-  const registry = await loadServiceBots(deps);
+  const embedded = queueMode ? undefined : new EmbeddedProcessor({ settings: config, logger, onSettled, runner: new UpdateRunner({ findBot: (name) => registry.get(name), logger, settings: config }) });
+  const producer = queueMode ? new QueueProducer({ settings: config, logger, scrubber }) : undefined;
+  const processor: Processor & UpdateSubmitter | undefined = embedded ?? producer;
+  if (processor === undefined) throw new Error("no processor");
 
-  const dedup = config.DEDUP_WINDOW_SECONDS > 0 ? new DedupWindow(config.DEDUP_WINDOW_SECONDS * 1000, config.DEDUP_MAX_ENTRIES) : undefined;
-  const runUpdate = createUpdateRunner({
-    registry,
+  const admission = new Admission<LoadedBot>({ settings: config, findBot: (name) => registry.get(name), submitter: processor });
+  const app = buildApp({ logger, settings: config, isClosing: () => admission.closed });
+  await app.register(internalUpdateRoute, { admission });
+  await app.register(healthRoutes, { registry, isClosing: () => admission.closed, extra: () => processor.readiness?.() ?? {}, scrub: (text) => scrubber.scrub(text) });
+  if (config.BOT_MODE === "webhook") {
+    const bots = webhooks.all(registry.bots());
+    const guard = createSourceGuard({ enabled: config.WEBHOOK_IP_ALLOWLIST, allowedNetworks: config.WEBHOOK_ALLOWED_NETWORKS, trustedProxies: config.TRUSTED_PROXIES });
+    await app.register(webhookRoute, { directory: new WebhookDirectory(bots), admission, guard });
+    logger.info({ bots: bots.map((b) => ({ bot: b.name, path: `/telegram/${b.pathId}` })), allowList: config.WEBHOOK_IP_ALLOWLIST }, "webhook routes ready");
+  }
+  if (config.BOT_MODE === "polling") {
+    const allowedUpdatesOf = (name: string): string[] => {
+      const loaded = registry.get(name);
+      return (loaded === undefined ? undefined : webhooks.of(loaded)?.allowedUpdates) ?? [];
+    };
+    components.unshift(new PollingComponent({ settings: config, registry, admission, logger, allowedUpdatesOf }));
+  }
+
+  const host = new BotHost({
+    settings: config,
     logger,
-    dedup,
-    maxAttempts: config.HANDLER_MAX_ATTEMPTS,
-    retryBaseMs: config.HANDLER_RETRY_BASE_MS,
-    timeoutMs: config.HANDLER_TIMEOUT_MS,
-    onSettled,
-  });
-  const scheduler = new KeyedScheduler<UpdateJob>({
-    concurrency: config.PROCESSING_CONCURRENCY,
-    laneConcurrency: config.BOT_CONCURRENCY,
-    maxBacklog: config.MAX_BACKLOG,
-    maxLaneBacklog: config.MAX_BOT_BACKLOG,
-    work: runUpdate,
-    onWorkError: (job, error) => logger.error({ bot: job.botName, update_id: job.updateId, err: error }, "update runner crashed"),
-  });
-  const intake = deps.intake ?? new EmbeddedIntake({ scheduler, dedup, retryAfterSeconds: config.RETRY_AFTER_SECONDS });
-  const app = buildApp({
-    logger,
     registry,
-    intake,
-    bodyLimitBytes: config.BODY_LIMIT_BYTES,
-    retryAfterSeconds: config.RETRY_AFTER_SECONDS,
-    readinessExtra: deps.readinessExtra,
-    scrub: (text) => deps.scrubber.scrub(text),
+    processor,
+    admission,
+    http: { app, host: config.INTERNAL_BOT_API_IP, port: config.INTERNAL_BOT_API_PORT },
+    components,
   });
-  const pluginContext: PluginContext = { config, logger, registry, intake };
-  for (const plugin of plugins) plugin.registerRoutes?.(app, pluginContext);
-
-  const startAbort = new AbortController();
-  let botsStarted: Promise<void> = Promise.resolve();
-
   return {
+    mode: queueMode ? "queue" : "embedded",
     app,
     registry,
-    scheduler,
-    intake,
+    admission,
+    embedded,
+    host,
     async start() {
-      const address = await app.listen({ host: config.INTERNAL_BOT_API_IP, port: config.INTERNAL_BOT_API_PORT });
-      botsStarted = startBots(registry, { logger, concurrency: config.GETME_CONCURRENCY, signal: startAbort.signal });
-      for (const plugin of plugins) await plugin.start?.(pluginContext);
-      return { address };
+      const { address } = await host.start();
+      return { address: address ?? "" };
     },
-    async stop(deadlineMs = config.SHUTDOWN_DEADLINE_MS) {
-      intake.close();
-      for (const plugin of plugins) {
-        await plugin.beginShutdown?.(pluginContext).catch((error: unknown) => logger.error({ err: error, plugin: plugin.name }, "plugin failed to begin shutdown"));
-      }
-      const pendingAtStart = scheduler.size;
-      logger.info({ pending: pendingAtStart, deadlineMs }, "shutting down: intake closed, finishing accepted updates");
-      const deadline = new AbortController();
-      await Promise.race([scheduler.onIdle(), sleep(deadlineMs, deadline.signal).catch(() => undefined)]);
-      deadline.abort();
-      const unfinished = scheduler.pendingItems();
-      for (const job of unfinished) {
-        logger.error({ bot: job.botName, update_id: job.updateId, attempts: job.attempts }, "update not finished at shutdown");
-        onSettled?.(toRecord(job, "cancelled", "not finished before the shutdown deadline"));
-      }
-      scheduler.dispose();
-      for (const plugin of [...plugins].reverse()) {
-        await plugin.stop?.(pluginContext).catch((error: unknown) => logger.error({ err: error, plugin: plugin.name }, "plugin failed to stop"));
-      }
-      startAbort.abort();
-      await botsStarted;
-      await app.close();
-      logger.info({ finished: pendingAtStart - unfinished.length, unfinished: unfinished.length }, "shutdown complete");
-      return { unfinished: unfinished.map((job) => ({ bot: job.botName, update_id: job.updateId })) };
-    },
+    stop: (deadlineMs) => host.stop(deadlineMs),
   };
-}
-
-/**
- * Discovers and loads the bots the way every process of the service does (API process, queue
- * worker): Bot API retries installed, then each plugin's prepareBot. Does not call getMe.
- */
-export async function loadServiceBots(deps: Pick<ServiceDeps, "config" | "logger" | "scrubber" | "plugins">): Promise<BotRegistry> {
-  const { config, logger } = deps;
-  const plugins = deps.plugins ?? [];
-  const folders = await discoverBots(config.BOTS_DIR);
-  return loadBots(folders, {
-    apiRoot: config.TELEGRAM_API_ROOT,
-    apiTimeoutSeconds: config.API_TIMEOUT_SECONDS,
-    logger,
-    onSecret: (secret) => deps.scrubber.add(secret),
-    prepare: (bot, identity) => {
-      bot.api.config.use(
-        apiRetryTransformer({
-          maxRetries: config.API_MAX_RETRIES,
-          baseDelayMs: config.API_RETRY_BASE_MS,
-          maxWaitSeconds: config.API_MAX_RETRY_WAIT_SECONDS,
-          logger: logger.child({ bot: identity.name }),
-        }),
-      );
-      for (const plugin of plugins) plugin.prepareBot?.(bot, identity);
-    },
-  });
 }

@@ -5,7 +5,7 @@
  * (to the process and to its whole group, or forwarded by npm), then exit 0.
  */
 import type { Logger } from "pino";
-import { readServiceEnv } from "../config/load-env.ts";
+import { readServiceEnv } from "../settings/read-env.ts";
 import { parseServiceConfig, type ServiceConfig } from "../config/service-config.ts";
 import { ConfigError } from "../errors/config-error.ts";
 

@@ -23,7 +23,7 @@ describe("processing", () => {
     const res = await t.postUpdate("EchoOne", textUpdate(1, 501, "hello"));
     expect(res.status).toBe(200);
     // The handler holds the update for 300 ms: the answer came while it was still running.
-    expect(t.service.scheduler.activeCount).toBe(1);
+    expect(t.service.embedded?.activeCount).toBe(1);
     expect(t.standIn.sentMessages()).toHaveLength(0);
     await t.idle();
     expect(t.standIn.sentMessages()).toEqual([expect.objectContaining({ token: testToken("EchoOne"), chatId: 501, text: "Echo from EchoOne: hello" })]);

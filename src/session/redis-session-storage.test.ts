@@ -4,15 +4,12 @@ import { SecretScrubber } from "../logging/secret-scrubber.ts";
 import { LogCapture } from "../testing/log-capture.ts";
 import { RedisSessionStorage } from "./redis-session-storage.ts";
 import { sessionKeyPrefix } from "./session-key.ts";
-import { connectTestRedis, deleteKeysWithPrefix, TEST_REDIS_URL, uniqueTestPrefix } from "./test-redis.ts";
+import { redisSkipReason, SharedRedisScope } from "../testing/redis.ts";
 
-const redis = await connectTestRedis();
-const prefix = uniqueTestPrefix("session-storage");
-afterAll(async () => {
-  if (redis === undefined) return;
-  await deleteKeysWithPrefix(redis, prefix);
-  redis.disconnect();
-});
+const skipReason = await redisSkipReason();
+const scope = new SharedRedisScope();
+const { prefix, connection: redis } = skipReason === undefined ? scope.open("session-storage") : { prefix: "", connection: undefined };
+afterAll(() => scope.release());
 
 describe("sessionKeyPrefix", () => {
   it("puts the bot in a hash tag, encoded so no bot name can reach into another bot's keys", () => {
@@ -23,7 +20,7 @@ describe("sessionKeyPrefix", () => {
   });
 });
 
-describe.skipIf(redis === undefined)(`RedisSessionStorage (needs Redis at ${TEST_REDIS_URL}; skipped when absent)`, () => {
+describe.skipIf(redis === undefined)(`RedisSessionStorage${skipReason === undefined ? "" : ` (skipped: ${skipReason})`}`, () => {
   const client = redis!;
 
   it("writes JSON under the bot's prefix, reads it back, and deletes it", async () => {

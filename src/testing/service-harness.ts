@@ -1,14 +1,16 @@
 /**
- * Runs the whole service in-process for tests: bots from a fixture folder, grammY talking to the
- * Bot API stand-in over real sockets, the HTTP API on an ephemeral port, logs captured.
+ * Runs the whole service in-process for tests, built by the same composition root as `npm start`:
+ * bots from a fixture folder, grammY talking to the Bot API stand-in over real sockets, the HTTP
+ * API on an ephemeral port, logs captured. Tests turn features on through the environment; unlike
+ * the service's defaults, webhooks (BOT_MODE) and flood control are off unless a test asks.
  */
 import { parseServiceConfig, type ServiceConfig } from "../config/service-config.ts";
 import { createLogger } from "../logging/logger.ts";
 import { SecretScrubber } from "../logging/secret-scrubber.ts";
+import type { Update } from "grammy/types";
+import type { JournalSink } from "../journal/journal-sink.ts";
 import type { ProcessedUpdateRecord } from "../processing/update-job.ts";
 import { buildService, type Service } from "../service/build-service.ts";
-import type { ServicePlugin } from "../service/service-plugin.ts";
-import type { Logger } from "pino";
 import { startBotApiStandIn, type BotApiStandIn } from "./bot-api-stand-in/bot-api-stand-in.ts";
 import { createBotsDir, testKey, type BotFiles, type BotsDir } from "./bot-fixtures.ts";
 import { LogCapture } from "./log-capture.ts";
@@ -34,8 +36,8 @@ export interface TestServiceOptions {
   standIn?: BotApiStandIn;
   /** Wait for every bot's getMe before resolving. @defaultValue true */
   waitReady?: boolean;
-  /** Plugins to build the service with; given the test config and the captured logger. */
-  plugins?: (deps: { config: ServiceConfig; logger: Logger; scrubber: SecretScrubber }) => readonly ServicePlugin[];
+  /** Where the journal delivers. @defaultValue the log */
+  journalSink?: JournalSink;
 }
 
 export async function startTestService(options: TestServiceOptions): Promise<TestService> {
@@ -49,14 +51,15 @@ export async function startTestService(options: TestServiceOptions): Promise<Tes
     LOG_LEVEL: "debug",
     HANDLER_RETRY_BASE_MS: 20,
     API_RETRY_BASE_MS: 10,
+    BOT_MODE: "internal",
+    FLOOD_CONTROL: "false",
     ...options.env,
   });
   const logs = new LogCapture();
   const scrubber = new SecretScrubber();
   const { logger } = createLogger({ level: config.LOG_LEVEL, scrubber, extraStream: logs, stdout: false });
   const settled: ProcessedUpdateRecord[] = [];
-  const plugins = options.plugins?.({ config, logger, scrubber });
-  const service = await buildService({ config, logger, scrubber, onSettled: (r) => settled.push(r), plugins });
+  const service = await buildService({ config, logger, scrubber, onSettled: (r) => settled.push(r), journalSink: options.journalSink });
   const { address } = await service.start();
   if (options.waitReady !== false) {
     const deadline = Date.now() + 10_000;
@@ -86,7 +89,10 @@ export async function startTestService(options: TestServiceOptions): Promise<Tes
       const text = await response.text();
       return { status: response.status, body: text === "" ? undefined : (JSON.parse(text) as unknown), headers: response.headers };
     },
-    idle: () => service.scheduler.onIdle(),
+    idle: () => {
+      if (service.embedded === undefined) throw new Error("idle() needs the embedded processor (queue mode hands updates to workers)");
+      return service.embedded.onIdle();
+    },
     async close() {
       if (closed) return;
       closed = true;
@@ -100,9 +106,9 @@ export async function startTestService(options: TestServiceOptions): Promise<Tes
 const TEST_MESSAGE_DATE = 1_764_000_000;
 
 /** A text message update for tests. */
-export function textUpdate(updateId: number, chatId: number, text: string, options: { userId?: number; chatType?: string } = {}): Record<string, unknown> {
+export function textUpdate(updateId: number, chatId: number, text: string, options: { userId?: number; chatType?: string } = {}): Update & Record<string, unknown> {
   const userId = options.userId ?? (chatId > 0 ? chatId : 4242);
-  return {
+  const update = {
     update_id: updateId,
     message: {
       message_id: updateId,
@@ -115,4 +121,5 @@ export function textUpdate(updateId: number, chatId: number, text: string, optio
       ...(text.startsWith("/") ? { entities: [{ type: "bot_command", offset: 0, length: text.split(" ")[0]!.length }] } : {}),
     },
   };
+  return update as unknown as Update & Record<string, unknown>;
 }

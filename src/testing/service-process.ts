@@ -26,7 +26,7 @@ export interface SpawnServiceOptions {
   /** Wait for "service started". @defaultValue true */
   waitStarted?: boolean;
   timeoutMs?: number;
-  /** Entry module relative to the project (`npm run worker` is src/queue/worker-main.ts). @defaultValue src/main.ts */
+  /** Entry module relative to the project (`npm run worker` is src/worker-main.ts). @defaultValue src/main.ts */
   entry?: string;
   /** Extra command-line arguments (not with viaNpm). */
   args?: string[];

@@ -81,7 +81,7 @@ function describeFailed(job: Job): FailedUpdate {
   return {
     id: jobRef(job),
     bot: update?.bot,
-    update_id: update === undefined ? undefined : (update.update.update_id as number),
+    update_id: update === undefined ? undefined : update.update.update_id,
     error: job.failedReason,
     failed_at: failedAtOf(job),
   };

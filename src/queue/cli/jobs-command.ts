@@ -4,7 +4,7 @@
  */
 import { parseArgs } from "node:util";
 import { pino } from "pino";
-import type { ServiceConfig } from "../../config/service-config.ts";
+import type { QueueOpenSettings } from "../queue-mode.ts";
 import { redisUrlOf } from "../queue-mode.ts";
 import { createCliConnection } from "../redis-connection.ts";
 import { openQueues, type QueueSet } from "../update-queues.ts";
@@ -23,7 +23,7 @@ export interface JobsIo {
   err: (text: string) => void;
 }
 
-async function withQueues<T>(config: ServiceConfig, use: (queues: QueueSet) => Promise<T>): Promise<T> {
+async function withQueues<T>(config: QueueOpenSettings, use: (queues: QueueSet) => Promise<T>): Promise<T> {
   const logger = pino({ level: "silent" });
   const connection = createCliConnection({ url: redisUrlOf(config), cluster: config.REDIS_CLUSTER, logger, role: "cli" });
   const queues = openQueues(connection, config, logger);
@@ -56,7 +56,7 @@ function shareText(partitions: readonly number[]): string {
 }
 
 /** Runs `jobs ...`; returns the exit code. */
-export async function runJobsCommand(args: readonly string[], config: ServiceConfig, io: JobsIo): Promise<number> {
+export async function runJobsCommand(args: readonly string[], config: QueueOpenSettings, io: JobsIo): Promise<number> {
   const [sub, ...rest] = args;
   let parsed;
   try {

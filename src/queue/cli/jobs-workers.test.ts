@@ -6,7 +6,7 @@ import { pino } from "pino";
 import { afterAll, describe, expect, it } from "vitest";
 import { parseServiceConfig } from "../../config/service-config.ts";
 import { workersKeyOf } from "../queue-names.ts";
-import { redisSkipReason, SHARED_REDIS_URL, SharedRedisScope } from "../testing/redis-test-support.ts";
+import { redisSkipReason, SHARED_REDIS_URL, SharedRedisScope } from "../../testing/redis.ts";
 import { WorkerMembership } from "../worker-membership.ts";
 import { runJobsCommand } from "./jobs-command.ts";
 

@@ -1,0 +1,73 @@
+/**
+ * One loaded bot: its grammY Bot, the handler files mounted on it, its state (starting until
+ * getMe succeeds, ready, or failed when Telegram rejects its token). Secrets stay inside: the
+ * internal key is compared as a digest and the identity is never logged.
+ */
+import { hash, timingSafeEqual } from "node:crypto";
+import type { Bot } from "grammy";
+import type { BotLoadErrorCode } from "../errors/error-codes.ts";
+import type { BotContext } from "./bot-context.ts";
+import type { BotEnv } from "./bot-env.ts";
+import type { BotFolder } from "./discover-bots.ts";
+import type { BotIdentity, MountedHandler } from "./load-bot.ts";
+
+export type BotStatus = "starting" | "ready" | "failed";
+
+export interface BotFailure {
+  folder: string;
+  /** BOT_NAME, when the config got that far. */
+  name: string | undefined;
+  code: BotLoadErrorCode;
+  /** File relative to the bot folder, when one file is to blame. */
+  file: string | undefined;
+  reason: string;
+}
+
+function digest(value: string): Buffer {
+  // One-shot hash: half the cost of createHash().update().digest() on every request.
+  return hash("sha256", value, "buffer");
+}
+
+/** One loaded bot. Secrets stay inside: the key is kept only as a digest. */
+export class LoadedBot {
+  readonly name: string;
+  readonly folder: BotFolder;
+  readonly bot: Bot<BotContext>;
+  readonly handlers: readonly MountedHandler[];
+  readonly echo: boolean;
+  readonly env: BotEnv;
+  /** Name, secrets and per-bot settings as read from the folder (never log it). */
+  readonly identity: BotIdentity;
+  status: BotStatus = "starting";
+  failure: BotFailure | undefined;
+  private readonly keyDigest: Buffer;
+  private readonly tokenValue: string;
+
+  constructor(init: { folder: BotFolder; bot: Bot<BotContext>; handlers: MountedHandler[]; echo: boolean; identity: BotIdentity }) {
+    this.name = init.identity.name;
+    this.folder = init.folder;
+    this.bot = init.bot;
+    this.handlers = init.handlers;
+    this.echo = init.echo;
+    this.identity = init.identity;
+    this.env = init.identity.env;
+    this.keyDigest = digest(init.identity.internalKey);
+    this.tokenValue = init.identity.token;
+  }
+
+  /** Why this bot cannot take updates now, or undefined when it can (a starting bot's updates wait for getMe). */
+  unavailableReason(): string | undefined {
+    return this.status === "failed" ? (this.failure?.reason ?? "failed") : undefined;
+  }
+
+  /** Constant-time comparison of a presented X-Internal-Key with this bot's key. */
+  matchesKey(presented: string): boolean {
+    return timingSafeEqual(digest(presented), this.keyDigest);
+  }
+
+  /** The token, for the few places that must talk to Telegram outside grammY (never log it). */
+  get token(): string {
+    return this.tokenValue;
+  }
+}
+

@@ -1,0 +1,63 @@
+/**
+ * Starting loaded bots: getMe for each, a bounded number at a time, in the background. A rejected
+ * token (401/404) marks that bot failed; an unreachable Telegram is retried with backoff while the
+ * bot stays `starting` (its updates are accepted and wait).
+ */
+import pLimit from "p-limit";
+import type { Logger } from "pino";
+import { backoffDelayMs, sleep } from "../telegram/backoff.ts";
+import type { LoadedBot } from "./loaded-bot.ts";
+
+export interface StartBotsOptions {
+  logger: Logger;
+  concurrency: number;
+  /** Stops the getMe retries (shutdown). */
+  signal?: AbortSignal;
+  /** Longest pause between getMe attempts of a bot Telegram cannot be reached for. @defaultValue 30000 */
+  maxBackoffMs?: number;
+}
+
+function isTokenRejection(error: unknown): boolean {
+  const code = (error as { error_code?: unknown } | null)?.error_code;
+  return code === 401 || code === 404;
+}
+
+/**
+ * Calls getMe for every bot, `concurrency` at a time. A rejected token (401/404) marks that bot
+ * failed; an unreachable Telegram is retried with backoff while the bot stays `starting`.
+ */
+export async function startBots(bots: readonly LoadedBot[], options: StartBotsOptions): Promise<void> {
+  const limit = pLimit(options.concurrency);
+  const aborted = () => options.signal?.aborted === true;
+  await Promise.all(
+    bots.map(async (loaded) => {
+        // The slot is held for one getMe call, not across backoff pauses: a bot Telegram cannot
+        // reach for a while must not keep the others from starting.
+        for (let attempt = 1; !aborted(); attempt++) {
+          try {
+            loaded.bot.botInfo = await limit(() => loaded.bot.api.getMe(options.signal as Parameters<typeof loaded.bot.api.getMe>[0]));
+            loaded.status = "ready";
+            options.logger.info({ bot: loaded.name, username: loaded.bot.botInfo.username }, "bot ready");
+            return;
+          } catch (error) {
+            if (aborted()) return;
+            if (isTokenRejection(error)) {
+              loaded.status = "failed";
+              loaded.failure = {
+                folder: loaded.folder.folderName,
+                name: loaded.name,
+                code: "TOKEN_REJECTED",
+                file: undefined,
+                reason: "Telegram rejected the bot token (getMe answered 401/404)",
+              };
+              options.logger.error({ bot: loaded.name, folder: loaded.folder.folderName, code: "TOKEN_REJECTED", err: error }, "bot token rejected");
+              return;
+            }
+            const delayMs = backoffDelayMs(attempt, 1000, options.maxBackoffMs ?? 30_000);
+            options.logger.warn({ bot: loaded.name, attempt, delayMs, err: error }, "getMe failed, retrying");
+            await sleep(delayMs, options.signal).catch(() => undefined);
+          }
+        }
+    }),
+  );
+}

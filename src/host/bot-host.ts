@@ -1,0 +1,87 @@
+/**
+ * The host of a process's bots: owns the registry, the processor and the optional HTTP API, and
+ * runs one lifecycle for all of them. `start()` listens, starts the bots (getMe, in the
+ * background) and the processor; `stop()` refuses new updates, lets the components stop taking
+ * them, drains the processor up to the deadline, then closes everything in reverse. The API
+ * process, the queue worker and the tests all run through it; building it opens nothing.
+ */
+import type { FastifyInstance } from "fastify";
+import type { Logger } from "pino";
+import type { BotRegistry } from "../bots/bot-registry.ts";
+import type { BotsSettings } from "../bots/bots-settings.ts";
+import { startBots } from "../bots/start-bots.ts";
+import type { HostComponent } from "./host-component.ts";
+import type { HostSettings } from "./host-settings.ts";
+import type { Processor, UnfinishedUpdate } from "./processor.ts";
+
+export interface BotHostOptions<P extends Processor> {
+  settings: HostSettings & Pick<BotsSettings, "GETME_CONCURRENCY">;
+  logger: Logger;
+  registry: BotRegistry;
+  processor: P;
+  /** Closed first at shutdown, so new updates are refused (503). */
+  admission?: { close(): void };
+  /** The HTTP API and where it listens (a queue worker has none). */
+  http?: { app: FastifyInstance; host: string; port: number };
+  components?: readonly HostComponent[];
+}
+
+export interface StopReport {
+  /** Updates accepted but not finished by the deadline. */
+  unfinished: UnfinishedUpdate[];
+}
+
+type HostState = "built" | "running" | "stopping" | "stopped";
+
+export class BotHost<P extends Processor = Processor> {
+  readonly registry: BotRegistry;
+  readonly processor: P;
+  private state: HostState = "built";
+  private readonly getMeAbort = new AbortController();
+  private botsStarted: Promise<void> = Promise.resolve();
+  private stopped: Promise<StopReport> | undefined;
+
+  constructor(private readonly options: BotHostOptions<P>) {
+    this.registry = options.registry;
+    this.processor = options.processor;
+  }
+
+  /** Listens (when there is an HTTP API), starts the bots in the background and the processor. */
+  async start(): Promise<{ address: string | undefined }> {
+    if (this.state !== "built") throw new Error(`the host cannot start: it is ${this.state}`);
+    this.state = "running";
+    const { http, settings, logger } = this.options;
+    const address = http === undefined ? undefined : await http.app.listen({ host: http.host, port: http.port });
+    this.botsStarted = startBots(this.registry.bots(), { logger, concurrency: settings.GETME_CONCURRENCY, signal: this.getMeAbort.signal });
+    await this.processor.start();
+    for (const component of this.options.components ?? []) await component.start?.();
+    return { address };
+  }
+
+  /** Refuses new updates, finishes accepted ones up to `deadlineMs`, then closes everything. Runs once. */
+  stop(deadlineMs = this.options.settings.SHUTDOWN_DEADLINE_MS): Promise<StopReport> {
+    this.stopped ??= this.shutDown(deadlineMs);
+    return this.stopped;
+  }
+
+  private async shutDown(deadlineMs: number): Promise<StopReport> {
+    this.state = "stopping";
+    const { logger } = this.options;
+    const components = this.options.components ?? [];
+    this.options.admission?.close();
+    for (const component of components) {
+      await component.stopTaking?.().catch((error: unknown) => logger.error({ err: error, component: component.name }, "component failed to stop taking updates"));
+    }
+    const unfinished = await this.processor.drain(deadlineMs);
+    for (const component of [...components].reverse()) {
+      await component.close?.().catch((error: unknown) => logger.error({ err: error, component: component.name }, "component failed to close"));
+    }
+    await this.processor.close();
+    this.getMeAbort.abort();
+    await this.botsStarted;
+    await this.options.http?.app.close();
+    this.state = "stopped";
+    logger.info({ unfinished: unfinished.length }, "shutdown complete");
+    return { unfinished };
+  }
+}

@@ -1,0 +1,107 @@
+/**
+ * The API side of queue mode, as the processor of the API process: an admitted update is taken
+ * once Redis holds its job. The duplicate claim and the job are one atomic step (BullMQ's
+ * deduplication runs inside the same Lua script as the add), keyed by bot and update_id for
+ * DEDUP_WINDOW_SECONDS, so two API processes given the same update create one job, and a crash
+ * between "claimed" and "queued" cannot happen. When Redis cannot take the job quickly the update
+ * is refused (503 QUEUE_UNAVAILABLE with Retry-After): the sender keeps it. (If the add did land
+ * after all, the sender's retry is then a duplicate.) The API process never runs a handler.
+ */
+import { randomUUID } from "node:crypto";
+import type { Update } from "grammy/types";
+import type { Logger } from "pino";
+import type { SubmitResult, UpdateSubmitter } from "../admission/update-submitter.ts";
+import type { Processor, UnfinishedUpdate } from "../host/processor.ts";
+import type { SecretScrubber } from "../logging/secret-scrubber.ts";
+import type { ProcessingSettings } from "../processing/processing-settings.ts";
+import { orderingKey, readUpdateFacts } from "../processing/update-key.ts";
+import { redisUrlOf, type QueueOpenSettings } from "./queue-mode.ts";
+import { createProducerConnection, redisPasswordOf, type RedisConnection } from "./redis-connection.ts";
+import { openQueues, type QueueSet } from "./update-queues.ts";
+import { dedupIdOf, type UpdateJobData } from "./update-job-data.ts";
+import { partitionOf } from "./update-partition.ts";
+
+export interface QueueProducerOptions {
+  settings: QueueOpenSettings & Pick<ProcessingSettings, "DEDUP_WINDOW_SECONDS">;
+  logger: Logger;
+  /** Learns Redis's password, so no log line can show it. */
+  scrubber: SecretScrubber;
+}
+
+const UPDATE_JOB_NAME = "update";
+
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`Redis did not answer within ${ms} ms`)), ms);
+    promise.then(
+      (value) => {
+        clearTimeout(timer);
+        resolve(value);
+      },
+      (error: unknown) => {
+        clearTimeout(timer);
+        reject(error instanceof Error ? error : new Error(String(error)));
+      },
+    );
+  });
+}
+
+export class QueueProducer implements UpdateSubmitter, Processor {
+  readonly connection: RedisConnection;
+  readonly queues: QueueSet;
+
+  constructor(private readonly options: QueueProducerOptions) {
+    const { settings, logger } = options;
+    const url = redisUrlOf(settings);
+    const password = redisPasswordOf(url);
+    if (password !== "") options.scrubber.add(password);
+    this.connection = createProducerConnection({ url, cluster: settings.REDIS_CLUSTER, logger, role: "producer", commandTimeoutMs: settings.QUEUE_ADD_TIMEOUT_MS });
+    this.queues = openQueues(this.connection, settings, logger);
+  }
+
+  /** True while the producer connection is up (reported on /readyz). */
+  get redisReachable(): boolean {
+    return this.connection.status === "ready";
+  }
+
+  async submit(botName: string, update: Update): Promise<SubmitResult> {
+    const { settings } = this.options;
+    if (!this.redisReachable) return { refused: "queue-unavailable", message: "the queue (Redis) is unreachable; retry later" };
+    const updateId = update.update_id;
+    const key = orderingKey(readUpdateFacts(update));
+    const queue = this.queues.partitions[partitionOf(botName, key, updateId, this.queues.partitions.length)];
+    if (queue === undefined) throw new Error("partition out of range");
+    const jobId = randomUUID();
+    const data: UpdateJobData = { bot: botName, update, accepted_at: Date.now() };
+    const windowMs = settings.DEDUP_WINDOW_SECONDS * 1000;
+    try {
+      const job = await withTimeout(
+        queue.add(UPDATE_JOB_NAME, data, {
+          jobId,
+          ...(windowMs > 0 ? { deduplication: { id: dedupIdOf(botName, updateId), ttl: windowMs } } : {}),
+        }),
+        settings.QUEUE_ADD_TIMEOUT_MS,
+      );
+      // A deduplicated add returns the job that holds the claim instead of creating ours.
+      return job.id === jobId ? "accepted" : "duplicate";
+    } catch (error) {
+      return { refused: "queue-unavailable", message: "the queue (Redis) did not take the update; retry later", cause: error };
+    }
+  }
+
+  async start(): Promise<void> {}
+
+  /** Nothing to drain: every accepted update is in Redis already. */
+  async drain(): Promise<UnfinishedUpdate[]> {
+    return [];
+  }
+
+  async close(): Promise<void> {
+    await this.queues.close();
+    this.connection.disconnect();
+  }
+
+  readiness(): Record<string, unknown> {
+    return { queue: { mode: "queue", prefix: this.options.settings.QUEUE_PREFIX, redis: this.redisReachable ? "reachable" : "unreachable" } };
+  }
+}

@@ -1,0 +1,43 @@
+/**
+ * What every bot of a process gets before its own handlers mount, in one ordered list, so the
+ * order is visible where it is decided: grammY API transformers (`bot.api.config.use`, the last
+ * installed runs first, so the list reads from the innermost out), then middleware (`bot.use`, in
+ * the order an update passes it). A part that is off is simply not given.
+ */
+import type { Bot } from "grammy";
+import type { Logger } from "pino";
+import type { BotContext } from "../bots/bot-context.ts";
+import type { BotIdentity } from "../bots/load-bot.ts";
+import { floodControlTransformer } from "../flood-control/flood-control-transformer.ts";
+import type { FloodLimiter } from "../flood-control/flood-limiter.ts";
+import type { WebhookBots } from "../gateway/webhook-bots.ts";
+import type { BotSessions } from "../session/bot-sessions.ts";
+import { apiRetryTransformer } from "../telegram/api-retry.ts";
+import type { TelegramSettings } from "../telegram/telegram-settings.ts";
+
+export interface BotSetupParts {
+  settings: Pick<TelegramSettings, "API_MAX_RETRIES" | "API_RETRY_BASE_MS" | "API_MAX_RETRY_WAIT_SECONDS">;
+  logger: Logger;
+  /** The bots' webhook paths, secrets and per-bot Telegram settings, checked while each bot loads. */
+  webhooks?: WebhookBots;
+  /** Outgoing flood control (off: undefined). */
+  floodLimiter?: FloodLimiter;
+  /** `ctx.session` (a process that runs no handler has none). */
+  sessions?: BotSessions;
+}
+
+export function botSetup(parts: BotSetupParts): (bot: Bot<BotContext>, identity: BotIdentity) => void {
+  const { settings, logger } = parts;
+  return (bot, identity) => {
+    const log = logger.child({ bot: identity.name });
+    parts.webhooks?.prepare(bot, identity);
+    // 1. Innermost transformer: repeats one call after a 429's retry_after, a 5xx or a network error.
+    bot.api.config.use(
+      apiRetryTransformer({ maxRetries: settings.API_MAX_RETRIES, baseDelayMs: settings.API_RETRY_BASE_MS, maxWaitSeconds: settings.API_MAX_RETRY_WAIT_SECONDS, logger: log }),
+    );
+    // 2. Around the retries: one flood-control slot per message, taken once, whatever its retries.
+    if (parts.floodLimiter !== undefined) bot.api.config.use(floodControlTransformer({ limiter: parts.floodLimiter, botName: identity.name, logger: log }));
+    // Middleware, before the bot's own handlers: the chat's session.
+    if (parts.sessions !== undefined) bot.use(parts.sessions.middlewareFor(identity.name));
+  };
+}

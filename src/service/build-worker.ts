@@ -1,0 +1,51 @@
+/**
+ * The composition root of a queue-mode worker process (`npm run worker`): the same bots as the
+ * API, with the bot setup that handling needs (flood limits and sessions shared through Redis, so
+ * each bot's 30/s and each chat's session hold across every worker), and the queue worker as the
+ * host's processor. No HTTP API. Built, not started.
+ */
+import type { Logger } from "pino";
+import type { ServiceConfig } from "../config/service-config.ts";
+import { createFloodLimiter } from "../flood-control/create-flood-limiter.ts";
+import { BotHost } from "../host/bot-host.ts";
+import type { SecretScrubber } from "../logging/secret-scrubber.ts";
+import type { SettledListener } from "../processing/update-job.ts";
+import { UpdateRunner } from "../processing/update-runner.ts";
+import type { QueueJournalSink } from "../queue/journal-consumer.ts";
+import type { QueueFamily } from "../queue/queue-names.ts";
+import { QueueWorker } from "../queue/queue-worker.ts";
+import type { RedisConnection } from "../queue/redis-connection.ts";
+import { BotSessions } from "../session/bot-sessions.ts";
+import { botSetup } from "./bot-setup.ts";
+import { loadServiceBots } from "./load-service-bots.ts";
+
+export interface WorkerDeps {
+  config: ServiceConfig;
+  logger: Logger;
+  scrubber: SecretScrubber;
+  /** A worker connection (createWorkerConnection): commands wait while Redis is away. */
+  connection: RedisConnection;
+  /** Which queues this process consumes. */
+  queues: readonly QueueFamily[];
+  /** Where drf_save records go. @defaultValue one "journal record" log line each */
+  journalSink?: QueueJournalSink;
+  onSettled?: SettledListener;
+}
+
+export async function buildWorker(deps: WorkerDeps): Promise<BotHost<QueueWorker>> {
+  const { config, logger, scrubber, connection } = deps;
+  const registry = await loadServiceBots({
+    settings: config,
+    logger,
+    scrubber,
+    prepare: botSetup({
+      settings: config,
+      logger,
+      floodLimiter: createFloodLimiter(config, connection),
+      sessions: new BotSessions({ settings: config, logger, redis: connection }),
+    }),
+  });
+  const runner = new UpdateRunner({ findBot: (name) => registry.get(name), logger, settings: config });
+  const processor = new QueueWorker({ settings: config, logger, connection, queues: deps.queues, runner, journalSink: deps.journalSink, onSettled: deps.onSettled });
+  return new BotHost({ settings: config, logger, registry, processor });
+}

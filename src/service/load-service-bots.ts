@@ -1,0 +1,27 @@
+/** Discovers and loads the bots of a process the same way in each (API process, queue worker): each with the process's bot setup. Does not call getMe. */
+import type { Logger } from "pino";
+import { loadBots, type BotRegistry } from "../bots/bot-registry.ts";
+import type { BotsSettings } from "../bots/bots-settings.ts";
+import { discoverBots } from "../bots/discover-bots.ts";
+import type { BotBuildOptions } from "../bots/load-bot.ts";
+import type { SecretScrubber } from "../logging/secret-scrubber.ts";
+import type { TelegramSettings } from "../telegram/telegram-settings.ts";
+
+export interface LoadServiceBotsOptions {
+  settings: Pick<BotsSettings, "BOTS_DIR"> & Pick<TelegramSettings, "TELEGRAM_API_ROOT" | "API_TIMEOUT_SECONDS">;
+  logger: Logger;
+  scrubber: SecretScrubber;
+  prepare: BotBuildOptions["prepare"];
+}
+
+export async function loadServiceBots(options: LoadServiceBotsOptions): Promise<BotRegistry> {
+  const { settings } = options;
+  const folders = await discoverBots(settings.BOTS_DIR);
+  return loadBots(folders, {
+    apiRoot: settings.TELEGRAM_API_ROOT,
+    apiTimeoutSeconds: settings.API_TIMEOUT_SECONDS,
+    logger: options.logger,
+    onSecret: (secret) => options.scrubber.add(secret),
+    prepare: options.prepare,
+  });
+}

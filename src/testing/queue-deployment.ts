@@ -1,0 +1,96 @@
+/**
+ * A queue-mode deployment for multi-process tests: a Bot API stand-in, a bots folder, API
+ * processes and worker processes as real children sharing one Redis under a unique prefix, plus
+ * the gateway's side (POST with retries on 503) and the checks every test makes on what the
+ * stand-in received (each update once, each chat in order).
+ */
+import { mkdtempSync, rmSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { startBotApiStandIn, type BotApiStandIn } from "./bot-api-stand-in/bot-api-stand-in.ts";
+import { createBotsDir, testKey, type BotFiles, type BotsDir } from "./bot-fixtures.ts";
+import { spawnService, type ServiceProcess } from "./service-process.ts";
+import { spawnWorker } from "./worker-process.ts";
+import { deletePrefix, uniquePrefix } from "./redis.ts";
+
+export interface QueueDeployment {
+  standIn: BotApiStandIn;
+  bots: BotsDir;
+  prefix: string;
+  env: Record<string, string>;
+  apis: ServiceProcess[];
+  workers: ServiceProcess[];
+  close(): Promise<void>;
+}
+
+export async function startQueueDeployment(options: {
+  redisUrl: string;
+  bots: Record<string, BotFiles>;
+  apis: number;
+  workers: number;
+  env?: Record<string, string>;
+}): Promise<QueueDeployment> {
+  const standIn = await startBotApiStandIn();
+  const bots = createBotsDir(options.bots);
+  const logDir = mkdtempSync(path.join(os.tmpdir(), "cb-queue-logs-"));
+  const prefix = uniquePrefix("mp");
+  const env: Record<string, string> = {
+    BOTS_DIR: bots.dir,
+    TELEGRAM_API_ROOT: standIn.apiRoot,
+    LOG_DIR: logDir,
+    LOG_LEVEL: "debug",
+    REDIS_URL: options.redisUrl,
+    QUEUE_PREFIX: prefix,
+    QUEUE_PARTITIONS: "8",
+    QUEUE_LOCK_DURATION_MS: "2000",
+    QUEUE_STALLED_INTERVAL_MS: "500",
+    QUEUE_WORKER_HEARTBEAT_MS: "100",
+    QUEUE_WORKER_TIMEOUT_MS: "1000",
+    HANDLER_RETRY_BASE_MS: "20",
+    API_RETRY_BASE_MS: "10",
+    ...options.env,
+  };
+  const spawned = await Promise.allSettled([
+    ...Array.from({ length: options.apis }, () => spawnService({ env })),
+    ...Array.from({ length: options.workers }, () => spawnWorker({ env })),
+  ]);
+  const children = spawned.flatMap((result) => (result.status === "fulfilled" ? [result.value] : []));
+  async function close(): Promise<void> {
+    for (const child of children) {
+      if (child.child.exitCode === null && child.child.signalCode === null) child.child.kill("SIGKILL");
+    }
+    await Promise.all(children.map((child) => child.exited));
+    await standIn.close();
+    bots.cleanup();
+    rmSync(logDir, { recursive: true, force: true });
+    await deletePrefix(options.redisUrl, prefix);
+  }
+  const failure = spawned.find((result) => result.status === "rejected");
+  if (failure !== undefined) {
+    // Whatever did start is stopped and removed before the test sees the error.
+    await close();
+    throw failure.reason;
+  }
+  return { standIn, bots, prefix, env, apis: children.slice(0, options.apis), workers: children.slice(options.apis), close };
+}
+
+/** POSTs an update as the gateway does; returns the status and Retry-After. */
+export async function postUpdate(api: ServiceProcess, botName: string, update: unknown): Promise<{ status: number; retryAfter: string | null }> {
+  const response = await fetch(`${api.url}/internal/update`, {
+    method: "POST",
+    headers: { "content-type": "application/json", "x-internal-key": testKey(botName) },
+    body: JSON.stringify({ bot_name: botName, update }),
+  });
+  await response.arrayBuffer();
+  return { status: response.status, retryAfter: response.headers.get("retry-after") };
+}
+
+/** Labels the stand-in received, per chat, in arrival order. */
+export function labelsByChat(standIn: BotApiStandIn): Map<string, string[]> {
+  const byChat = new Map<string, string[]>();
+  for (const message of [...standIn.sentMessages()].sort((a, b) => a.seq - b.seq)) {
+    const chat = String(message.chatId);
+    byChat.set(chat, [...(byChat.get(chat) ?? []), message.text]);
+  }
+  return byChat;
+}

@@ -1,0 +1,64 @@
+/**
+ * `npm run worker [-- --queues telegram_updates,drf_save]`: a queue-mode worker process. Reads
+ * the same config as the API, loads the same bots, consumes the chosen queues (default both),
+ * and on SIGTERM/SIGINT (to the process or its whole group) drains like the core and exits 0.
+ */
+import { parseArgs } from "node:util";
+import { registerBotModuleResolver } from "./bots/register-bot-module-resolver.ts";
+import { createJournalSink } from "./journal/create-journal-sink.ts";
+import { createLogger } from "./logging/logger.ts";
+import { SecretScrubber } from "./logging/secret-scrubber.ts";
+import { exitOnSignals, failStart, installCrashHandlers, loadConfigOrExit } from "./service/process-lifecycle.ts";
+import { redisUrlOf } from "./queue/queue-mode.ts";
+import { parseQueueList } from "./queue/queue-list.ts";
+import { buildWorker } from "./service/build-worker.ts";
+import { createWorkerConnection, redisPasswordOf } from "./queue/redis-connection.ts";
+
+async function main(): Promise<void> {
+  let queuesArg: string | undefined;
+  try {
+    const { values } = parseArgs({ args: process.argv.slice(2), options: { queues: { type: "string", short: "Q" } } });
+    queuesArg = values.queues;
+  } catch (error) {
+    failStart(`${error instanceof Error ? error.message : String(error)}\nUsage: npm run worker [-- --queues telegram_updates,drf_save]`);
+  }
+  const queues = parseQueueList(queuesArg);
+  if (typeof queues === "string") failStart(queues);
+  const config = loadConfigOrExit();
+  const scrubber = new SecretScrubber();
+  const url = redisUrlOf(config);
+  const password = redisPasswordOf(url);
+  if (password !== "") scrubber.add(password);
+  const { logger, flush, logFile } = createLogger({ level: config.LOG_LEVEL, logDir: config.LOG_DIR, scrubber });
+  registerBotModuleResolver(config.BOTS_DIR);
+
+  installCrashHandlers(logger, flush);
+
+  logger.info({ botsDir: config.BOTS_DIR, logFile, queues, prefix: config.QUEUE_PREFIX, partitions: config.QUEUE_PARTITIONS }, "worker starting");
+  const connection = createWorkerConnection({ url, cluster: config.REDIS_CLUSTER, logger, role: "worker" });
+  const worker = await buildWorker({
+    config,
+    logger,
+    scrubber,
+    connection,
+    queues,
+    journalSink: createJournalSink(config, logger.child({ component: "journal" }), { onSecret: (secret) => scrubber.add(secret) }),
+  });
+
+  exitOnSignals({
+    logger,
+    flush,
+    stop: async () => {
+      await worker.stop();
+      connection.disconnect();
+    },
+  });
+
+  await worker.start();
+  logger.info({ queues, bots: worker.registry.counts() }, "worker started");
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.exit(1);
+});
