@@ -69,14 +69,12 @@ describe("outgoing flood control", () => {
 
   it("does not hold up other chats while one chat's burst is spread out", async () => {
     const { t, standIn } = await setup({ FLOOD_PER_CHAT_PER_SECOND: 10, FLOOD_PER_CHAT_BURST: 1, FLOOD_GLOBAL_PER_SECOND: 100 }, true);
-    await t.postUpdate("Burst", textUpdate(1, 80, "/burst 10"));
+    await t.postUpdate("Burst", textUpdate(1, 80, "/burst 30"));
     await standIn.waitFor((s) => s.sentMessages({ chatId: 80 }).length >= 1);
-    const before = performance.now();
     await t.postUpdate("Burst", textUpdate(2, 81, "/burst 1"));
     await standIn.waitFor((s) => s.sentMessages({ chatId: 81 }).length === 1);
-    // Chat 80 still has most of its second of messages ahead; chat 81's message did not wait for them.
-    expect(performance.now() - before).toBeLessThan(300);
-    expect(standIn.sentMessages({ chatId: 80 }).length).toBeLessThan(10);
+    // Chat 80 still has most of its three seconds of messages ahead; chat 81's message did not wait for them.
+    expect(standIn.sentMessages({ chatId: 80 }).length).toBeLessThan(30);
     await t.idle();
   });
 });

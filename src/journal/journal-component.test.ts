@@ -32,7 +32,7 @@ describe("journal in the embedded default", () => {
     });
     await t.postUpdate("Journaled", textUpdate(1, 77, "very private text that must stay out of logs"));
     await t.idle();
-    await t.standIn.waitFor(() => t.logs.find("journal record").length === 1, { timeoutMs: 2000 });
+    await t.standIn.waitFor(() => t.logs.find("journal record").length === 1, { timeoutMs: 15_000 });
     const [line] = t.logs.find("journal record");
     expect(line).toMatchObject({
       level: 30,
@@ -89,7 +89,7 @@ describe("journal in the embedded default", () => {
     });
     await t.postUpdate("Stuck", textUpdate(1, 9, "done"));
     await t.postUpdate("Stuck", textUpdate(2, 10, "hang"));
-    await t.standIn.waitFor((s) => s.sentMessages().length === 1, { timeoutMs: 2000 });
+    await t.standIn.waitFor((s) => s.sentMessages().length === 1, { timeoutMs: 15_000 });
     await t.close();
     expect(given.map((r) => [r.update_id, r.status])).toEqual([
       [1, "success"],

@@ -68,11 +68,10 @@ describe("grammY over botApiFetch, against the Bot API stand-in", () => {
   });
 
   it("gives up at grammY's timeout instead of waiting for the answer", async () => {
+    // The answer would come, successful, after 3 s: an error means the 1 s timeout ended the call.
     standIn.injectFault({ token, method: "sendMessage", fault: { kind: "delay", ms: 3_000 } });
-    const started = performance.now();
     const error = await api(1).sendMessage(1, "slow").catch((e: unknown) => e);
     expect(error).toBeInstanceOf(HttpError);
-    expect(performance.now() - started).toBeLessThan(2_900);
   });
 });
 
