@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from "vitest";
-import { DONE, flush, harness } from "./keyed-scheduler-harness.ts";
+import { DONE, flush, harness } from "../testing/keyed-scheduler-harness.ts";
 import { KeyedScheduler } from "./keyed-scheduler.ts";
 
 describe("KeyedScheduler retries", () => {

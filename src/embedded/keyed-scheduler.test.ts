@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { flush, harness } from "./keyed-scheduler-harness.ts";
+import { flush, harness } from "../testing/keyed-scheduler-harness.ts";
 
 describe("KeyedScheduler ordering", () => {
   it("runs items with one key one at a time, in submission order", async () => {

@@ -1,6 +1,6 @@
 /** Test harness of the keyed scheduler: work items whose completion each test controls. */
 import { afterEach, vi } from "vitest";
-import { KeyedScheduler, type SchedulerOptions, type WorkOutcome } from "./keyed-scheduler.ts";
+import { KeyedScheduler, type SchedulerOptions, type WorkOutcome } from "../embedded/keyed-scheduler.ts";
 
 interface Deferred<T> {
   promise: Promise<T>;
