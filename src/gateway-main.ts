@@ -4,7 +4,7 @@
  * 503 (Telegram redelivers them), forwards in flight finish, then the process exits 0.
  */
 import { registerBotModuleResolver } from "./bots/register-bot-module-resolver.ts";
-import { readServiceEnv } from "./settings/read-env.ts";
+import { readServiceEnvWithSources } from "./settings/read-env.ts";
 import { parseGatewayConfig } from "./config/service-config.ts";
 import { ConfigError } from "./errors/config-error.ts";
 import { createLogger } from "./logging/logger.ts";
@@ -13,7 +13,8 @@ import { SecretScrubber } from "./logging/secret-scrubber.ts";
 import { buildGateway } from "./gateway/build-gateway.ts";
 
 async function main(): Promise<void> {
-  const config = parseGatewayConfig(readServiceEnv());
+  const { env, sources } = readServiceEnvWithSources();
+  const config = parseGatewayConfig(env, sources);
   const scrubber = new SecretScrubber();
   const { logger, flush } = createLogger({ level: config.LOG_LEVEL, logDir: config.LOG_DIR, scrubber });
   registerBotModuleResolver(config.BOTS_DIR);

@@ -116,9 +116,13 @@ describe("service process", () => {
     expect((await service.exited).code).toBe(0);
   });
 
-  it("stops at start with exit code 1 and a message naming a bad variable", async () => {
-    const service = await spawnService({ env: { INTERNAL_BOT_API_PORT: "not-a-port" }, waitStarted: false });
+  it("stops at start with exit code 1 and a message naming each bad variable, never a URL's password", async () => {
+    const service = await spawnService({ env: { INTERNAL_BOT_API_PORT: "not-a-port", REDIS_URL: "redis://:s3cretPW@127.0.0.1:notaport" }, waitStarted: false });
     expect((await service.exited).code).toBe(1);
-    expect(service.stderr.join("\n")).toContain("INTERNAL_BOT_API_PORT");
+    const stderr = service.stderr.join("\n");
+    expect(stderr).toContain('INTERNAL_BOT_API_PORT="not-a-port" is not a port number (1-65535, or 0 for any free port)');
+    expect(stderr).toContain('REDIS_URL="redis://:***@127.0.0.1:notaport"');
+    expect(stderr).not.toContain("s3cretPW");
+    expect(service.stdout.join("\n")).not.toContain("s3cretPW");
   });
 });

@@ -18,7 +18,7 @@ import { checkPollingSettings, pollingSettings } from "../polling/polling-settin
 import { processingSettings } from "../processing/processing-settings.ts";
 import { checkQueueSettings, queueSettings } from "../queue/queue-settings.ts";
 import { sessionSettings } from "../session/session-settings.ts";
-import { parseSettings, type SettingsInput } from "../settings/parse-settings.ts";
+import { parseSettings, type SettingsInput, type SettingsSources } from "../settings/parse-settings.ts";
 import { telegramSettings } from "../telegram/telegram-settings.ts";
 
 const shape = {
@@ -52,8 +52,8 @@ const schema = objectSchema.superRefine((config, context) => {
 export const SERVICE_CONFIG_KEYS = Object.keys(shape) as ReadonlyArray<keyof ServiceConfig>;
 
 /** Validates `env` into a deeply frozen config; throws ConfigError naming every bad variable. */
-export function parseServiceConfig(env: SettingsInput): ServiceConfig {
-  return parseSettings(schema, SERVICE_CONFIG_KEYS, env);
+export function parseServiceConfig(env: SettingsInput, sources?: SettingsSources): ServiceConfig {
+  return parseSettings(schema, SERVICE_CONFIG_KEYS, env, sources);
 }
 
 export type GatewayConfig = ServiceConfig & { readonly GATEWAY_FORWARD_URL: string };
@@ -65,6 +65,6 @@ const gatewaySchema = schema.superRefine((config, context) => {
   }
 });
 
-export function parseGatewayConfig(env: SettingsInput): GatewayConfig {
-  return parseSettings(gatewaySchema, SERVICE_CONFIG_KEYS, env) as GatewayConfig;
+export function parseGatewayConfig(env: SettingsInput, sources?: SettingsSources): GatewayConfig {
+  return parseSettings(gatewaySchema, SERVICE_CONFIG_KEYS, env, sources) as GatewayConfig;
 }

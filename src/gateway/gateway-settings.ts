@@ -4,7 +4,7 @@
  * default is documented here.
  */
 import { z } from "zod";
-import { booleanFlag, integer, networkList, type SettingsOf } from "../settings/setting-types.ts";
+import { booleanFlag, integer, networkList, port, type SettingsOf } from "../settings/setting-types.ts";
 
 /** Telegram's webhook source networks (https://core.telegram.org/bots/webhooks). */
 export const TELEGRAM_WEBHOOK_NETWORKS = "149.154.160.0/20,91.108.4.0/22";
@@ -31,7 +31,7 @@ export const gatewaySettings = {
   /** Separate gateway process: address it listens on. @defaultValue 127.0.0.1 */
   GATEWAY_IP: z.string().min(1).default("127.0.0.1"),
   /** Separate gateway process: port (0 picks a free one). @defaultValue 8020 */
-  GATEWAY_PORT: integer(0, 65535).default(8020),
+  GATEWAY_PORT: port().default(8020),
   /** Separate gateway process: the service it forwards to (its `/internal/update`). Required by `npm run gateway`. */
   GATEWAY_FORWARD_URL: z.url({ protocol: /^https?$/ }).optional(),
   /** Separate gateway process: how long one forward may take before Telegram is answered 503. @defaultValue 10000 */

@@ -5,7 +5,7 @@
  * (to the process and to its whole group, or forwarded by npm), then exit 0.
  */
 import type { Logger } from "pino";
-import { readServiceEnv } from "../settings/read-env.ts";
+import { readServiceEnvWithSources } from "../settings/read-env.ts";
 import { parseServiceConfig, type ServiceConfig } from "../config/service-config.ts";
 import { ConfigError } from "../errors/config-error.ts";
 
@@ -16,7 +16,8 @@ export function failStart(message: string): never {
 
 export function loadConfigOrExit(): ServiceConfig {
   try {
-    return parseServiceConfig(readServiceEnv());
+    const { env, sources } = readServiceEnvWithSources();
+    return parseServiceConfig(env, sources);
   } catch (error) {
     if (error instanceof ConfigError) failStart(error.message);
     throw error;

@@ -13,8 +13,31 @@ export type SettingsOf<S extends SettingsShape> = Readonly<z.infer<z.ZodObject<S
 /** A rule between variables (possibly of several slices), checked once with the whole schema. */
 export type SettingsRule<T> = (settings: T, context: z.RefinementCtx) => void;
 
+/** A whole number read from the environment (a string) or given as a number; NaN when it is not one. */
+function wholeNumber(value: string | number): number {
+  if (typeof value === "number") return value;
+  const text = value.trim();
+  return /^[-+]?\d+$/.test(text) ? Number(text) : Number.NaN;
+}
+
+/** A whole number in [min, max]; `problem` says what it is not ("is not a port number ..."), without the value. */
+function bounded(min: number, max: number, problem: string) {
+  return z.union([z.number(), z.string()]).transform((value, context) => {
+    const number = wholeNumber(value);
+    if (!Number.isSafeInteger(number) || number < min || number > max) {
+      context.addIssue({ code: "custom", message: problem });
+      return z.NEVER;
+    }
+    return number;
+  });
+}
+
 /** An integer in [min, max], given as a number or a numeric string. */
-export const integer = (min: number, max = Number.MAX_SAFE_INTEGER) => z.coerce.number().int().min(min).max(max);
+export const integer = (min: number, max = Number.MAX_SAFE_INTEGER) =>
+  bounded(min, max, `is not a whole number ${max === Number.MAX_SAFE_INTEGER ? `of at least ${min}` : `from ${min} to ${max}`}`);
+
+/** A TCP port to listen on: 1-65535, or 0 for any free port. */
+export const port = () => bounded(0, 65535, "is not a port number (1-65535, or 0 for any free port)");
 
 /** "1/true/yes/on" or "0/false/no/off/(empty)". */
 export const booleanFlag = z
