@@ -9,7 +9,7 @@ import { createJournalSink } from "./journal/create-journal-sink.ts";
 import { createLogger } from "./logging/logger.ts";
 import { SecretScrubber } from "./logging/secret-scrubber.ts";
 import { exitOnSignals, failStart, installCrashHandlers, loadConfigOrExit } from "./service/process-lifecycle.ts";
-import { redisUrlOf } from "./queue/queue-mode.ts";
+import { isQueueMode, QUEUE_MODE_REQUIRED, redisUrlOf } from "./queue/queue-mode.ts";
 import { parseQueueList } from "./queue/queue-list.ts";
 import { buildWorker } from "./service/build-worker.ts";
 import { createWorkerConnection, redisPasswordOf } from "./queue/redis-connection.ts";
@@ -25,6 +25,7 @@ async function main(): Promise<void> {
   const queues = parseQueueList(queuesArg);
   if (typeof queues === "string") failStart(queues);
   const config = loadConfigOrExit();
+  if (!isQueueMode(config)) failStart(`npm run worker ${QUEUE_MODE_REQUIRED}`);
   const scrubber = new SecretScrubber();
   const url = redisUrlOf(config);
   const password = redisPasswordOf(url);

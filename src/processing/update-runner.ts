@@ -24,6 +24,11 @@ export interface UpdateRunnerOptions {
   findBot: (name: string) => LoadedBot | undefined;
   logger: Logger;
   settings: Pick<ProcessingSettings, "HANDLER_MAX_ATTEMPTS" | "HANDLER_RETRY_BASE_MS" | "HANDLER_TIMEOUT_MS">;
+  /**
+   * Removes secrets from a failure's text before it leaves the runner: the record goes to the
+   * journal (a REST backend, drf_save) and, in queue mode, the text to the failed job in Redis.
+   */
+  scrub: (text: string) => string;
 }
 
 /** While a bot's getMe has not succeeded yet, its updates wait this long between checks. */
@@ -68,7 +73,7 @@ export class UpdateRunner {
       }
       log().error({ attempt: job.attempts, handler_file: handlerFile, reason: decision.reason, err: error }, "update failed");
       const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-      return { kind: "done", status: "error", error: message, handlerFile };
+      return { kind: "done", status: "error", error: this.options.scrub(message), handlerFile };
     } finally {
       clearTimeout(timer);
     }

@@ -10,6 +10,9 @@ export type QueueOpenSettings = QueueSettings & Pick<JournalSettings, "JOURNAL_M
 
 const DEFAULT_REDIS_URL = "redis://127.0.0.1:6379";
 
+/** Said by a process that only makes sense in queue mode (a worker, the jobs commands) when it is not. */
+export const QUEUE_MODE_REQUIRED = `needs queue mode: set REDIS_URL to the deployment's Redis (or QUEUE_MODE=queue for ${DEFAULT_REDIS_URL})`;
+
 export function isQueueMode(settings: Pick<QueueSettings, "REDIS_URL" | "QUEUE_MODE">): boolean {
   if (settings.QUEUE_MODE === "embedded") return false;
   return settings.QUEUE_MODE === "queue" || settings.REDIS_URL !== undefined;

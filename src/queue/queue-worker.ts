@@ -22,6 +22,7 @@ import { partitionShare } from "./partition-share.ts";
 import type { QueueOpenSettings } from "./queue-mode.ts";
 import { JOURNAL_QUEUE, keyPrefixOf, partitionQueueName, UPDATES_QUEUE, workersKeyOf, type QueueFamily } from "./queue-names.ts";
 import type { RedisConnection } from "./redis-connection.ts";
+import { withScrubbedErrors } from "./scrubbed-job-errors.ts";
 import { abandonedUpdateRecord, createUpdateJobHandler } from "./update-job-handler.ts";
 import { openQueues, type QueueSet } from "./update-queues.ts";
 import { WorkerMembership } from "./worker-membership.ts";
@@ -37,6 +38,8 @@ export interface QueueWorkerOptions {
   /** Where drf_save records go. @defaultValue one "journal record" log line each */
   journalSink?: QueueJournalSink;
   onSettled?: SettledListener;
+  /** Removes secrets from what a job's failure leaves in Redis (its reason, its stack). */
+  scrub: (text: string) => string;
 }
 
 /** After the deadline, how long handlers still running get before they are reported unfinished. */
@@ -73,14 +76,17 @@ export class QueueWorker implements Processor {
     if (this.options.queues.includes(UPDATES_QUEUE)) {
       const journal = new JournalBatcher(this.queueSet.journal, settings.JOURNAL_BATCH_MAX);
       this.journal = journal;
-      const handler = createUpdateJobHandler({
-        runner: this.options.runner,
-        logger,
-        journal,
-        onSettled: (record) => this.options.onSettled?.(record),
-        deadline: this.deadline.signal,
-        running: this.running,
-      });
+      const handler = withScrubbedErrors(
+        createUpdateJobHandler({
+          runner: this.options.runner,
+          logger,
+          journal,
+          onSettled: (record) => this.options.onSettled?.(record),
+          deadline: this.deadline.signal,
+          running: this.running,
+        }),
+        this.options.scrub,
+      );
       // One job at a time per partition, over every worker: this is what keeps a chat in order.
       for (const queue of this.queueSet.partitions) await queue.setGlobalConcurrency(1);
       const all = this.queueSet.partitions.map((_, partition) => partition);
@@ -107,7 +113,7 @@ export class QueueWorker implements Processor {
       const backoff = { baseMs: settings.JOURNAL_RETRY_BASE_MS, maxWaitMs: settings.JOURNAL_MAX_RETRY_WAIT_SECONDS * 1000 };
       this.journalWorker = this.run(
         this.watch(
-          new Worker(JOURNAL_QUEUE, createJournalProcessor(sink, { concurrency: settings.JOURNAL_CONCURRENCY, logger: journalLogger }), {
+          new Worker(JOURNAL_QUEUE, withScrubbedErrors(createJournalProcessor(sink, { concurrency: settings.JOURNAL_CONCURRENCY, logger: journalLogger }), this.options.scrub), {
             ...this.workerOptions(),
             concurrency: settings.JOURNAL_CONCURRENCY,
             settings: { backoffStrategy: (attemptsMade: number, _type?: string, error?: Error) => journalBackoffMs(attemptsMade, error, backoff) },

@@ -93,7 +93,7 @@ export async function buildService(deps: ServiceDeps): Promise<Service> {
       : (record) => {
           for (const listener of listeners) listener(record);
         };
-  const embedded = queueMode ? undefined : new EmbeddedProcessor({ settings: config, logger, onSettled, runner: new UpdateRunner({ findBot: (name) => registry.get(name), logger, settings: config }) });
+  const embedded = queueMode ? undefined : new EmbeddedProcessor({ settings: config, logger, onSettled, runner: new UpdateRunner({ findBot: (name) => registry.get(name), logger, settings: config, scrub: (text) => scrubber.scrub(text) }) });
   const producer = queueMode ? new QueueProducer({ settings: config, logger, scrubber }) : undefined;
   const processor: Processor & UpdateSubmitter | undefined = embedded ?? producer;
   if (processor === undefined) throw new Error("no processor");

@@ -45,7 +45,7 @@ export async function buildWorker(deps: WorkerDeps): Promise<BotHost<QueueWorker
       sessions: new BotSessions({ settings: config, logger, redis: connection }),
     }),
   });
-  const runner = new UpdateRunner({ findBot: (name) => registry.get(name), logger, settings: config });
-  const processor = new QueueWorker({ settings: config, logger, connection, queues: deps.queues, runner, journalSink: deps.journalSink, onSettled: deps.onSettled });
+  const runner = new UpdateRunner({ findBot: (name) => registry.get(name), logger, settings: config, scrub: (text) => scrubber.scrub(text) });
+  const processor = new QueueWorker({ settings: config, logger, connection, queues: deps.queues, runner, journalSink: deps.journalSink, onSettled: deps.onSettled, scrub: (text) => scrubber.scrub(text) });
   return new BotHost({ settings: config, logger, registry, processor });
 }

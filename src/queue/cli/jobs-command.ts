@@ -1,12 +1,16 @@
 /**
  * `npm run bots -- jobs <failed|retry|stats|workers>`: the queue-mode job commands, parsed here and run
  * against the deployment's Redis (REDIS_URL, QUEUE_PREFIX, QUEUE_PARTITIONS from the config).
+ * Everything printed passes a scrubber that knows the bots' secrets and Redis's password, so a
+ * failure an older version stored unscrubbed is shown scrubbed too.
  */
 import { parseArgs } from "node:util";
 import { pino } from "pino";
-import type { QueueOpenSettings } from "../queue-mode.ts";
-import { redisUrlOf } from "../queue-mode.ts";
-import { createCliConnection } from "../redis-connection.ts";
+import type { BotsSettings } from "../../bots/bots-settings.ts";
+import { collectBotSecrets } from "../../bots/bot-secrets.ts";
+import { SecretScrubber } from "../../logging/secret-scrubber.ts";
+import { isQueueMode, QUEUE_MODE_REQUIRED, redisUrlOf, type QueueOpenSettings } from "../queue-mode.ts";
+import { createCliConnection, redisPasswordOf } from "../redis-connection.ts";
 import { openQueues, type QueueSet } from "../update-queues.ts";
 import { isQueueFamily, JOURNAL_QUEUE, UPDATES_QUEUE, type QueueFamily } from "../queue-names.ts";
 import { jobStats, listFailedJournalJobs, listFailedUpdates, retryFailedJobs, workerShares } from "./jobs-admin.ts";
@@ -56,8 +60,17 @@ function shareText(partitions: readonly number[]): string {
 }
 
 /** Runs `jobs ...`; returns the exit code. */
-export async function runJobsCommand(args: readonly string[], config: QueueOpenSettings, io: JobsIo): Promise<number> {
+export async function runJobsCommand(args: readonly string[], config: QueueOpenSettings & Pick<BotsSettings, "BOTS_DIR">, raw: JobsIo): Promise<number> {
   const [sub, ...rest] = args;
+  if (sub !== undefined && !isQueueMode(config)) {
+    raw.err(`jobs ${sub} ${QUEUE_MODE_REQUIRED}`);
+    return 1;
+  }
+  const scrubber = new SecretScrubber();
+  const password = redisPasswordOf(redisUrlOf(config));
+  if (password !== "") scrubber.add(password);
+  await collectBotSecrets(config.BOTS_DIR, (secret) => scrubber.add(secret)).catch(() => undefined);
+  const io: JobsIo = { out: (text) => raw.out(scrubber.scrub(text)), err: (text) => raw.err(scrubber.scrub(text)) };
   let parsed;
   try {
     parsed = parseArgs({
