@@ -18,53 +18,25 @@
  * never include them.
  */
 
-import { createServer, STATUS_CODES, type IncomingMessage, type ServerResponse } from "node:http";
+import { type IncomingMessage, type ServerResponse, createServer, STATUS_CODES } from "node:http";
 import type { Socket } from "node:net";
 import { performance } from "node:perf_hooks";
+import { readAllowedUpdates, updateAllowed } from "./allowed-updates.ts";
+import { botUser } from "./bot-user.ts";
+import { normaliseChatId } from "./chat-id.ts";
+import { parseFaultRule } from "./fault-rule-parsing.ts";
+import type { Fault, FaultRule } from "./fault-rules.ts";
+import type { RecordedCall } from "./recorded-calls.ts";
+import { readBody } from "./request-body.ts";
+import { answerRequestError, BadRequest } from "./request-errors.ts";
+import { parsePayload } from "./request-payload.ts";
+import { ok, sendJson, telegramError } from "./telegram-answers.ts";
 
-export interface RecordedFile {
-  /** The multipart field name (grammY uses a random id referenced by an `attach://<id>` field). */
-  field: string;
-  filename: string;
-  size: number;
-}
-
-export interface RecordedCall {
-  token: string;
-  method: string;
-  /**
-   * JSON bodies keep their types; query-string, urlencoded and multipart fields arrive as strings,
-   * and are kept as strings, because that is what Telegram itself would receive.
-   */
-  payload: Record<string, unknown>;
-  /** performance.now() when the request was complete (body read). */
-  receivedAt: number;
-  /** Global arrival order across all tokens; never reused, not even after reset(). */
-  seq: number;
-  /** Set when an injected fault decided the answer. */
-  fault?: Fault["kind"];
-  /** HTTP status answered; absent while the answer is pending, or when the connection was dropped. */
-  status?: number;
-  /** Files uploaded with a multipart body (contents are not kept). */
-  files?: RecordedFile[];
-}
-
-export type Fault =
-  | { kind: "too-many-requests"; retryAfterSeconds: number }
-  | { kind: "server-error"; status?: number }
-  | { kind: "non-json"; status?: number }
-  | { kind: "delay"; ms: number }
-  | { kind: "drop-connection" }
-  | { kind: "telegram-error"; errorCode: number; description: string; parameters?: Record<string, unknown> };
-
-export interface FaultRule {
-  token?: string;
-  method?: string;
-  chatId?: number | string;
-  /** How many matching calls this rule answers; default 1, Infinity allowed. */
-  times?: number;
-  fault: Fault;
-}
+export { botIdFromToken, botUser } from "./bot-user.ts";
+export { parseFaultRule } from "./fault-rule-parsing.ts";
+export type { Fault, FaultRule } from "./fault-rules.ts";
+export { parseMultipart } from "./multipart.ts";
+export type { RecordedCall, RecordedFile } from "./recorded-calls.ts";
 
 export interface BotApiStandInOptions {
   host?: string;
@@ -142,13 +114,9 @@ export interface BotApiStandIn {
 const CONTROL_PREFIX = "/__stand-in/";
 /** `/bot<token>/<method>`, or `/bot<token>/test/<method>` which grammY builds for the test environment. */
 const BOT_PATH = /^\/bot([^/]+)\/(?:test\/)?([A-Za-z0-9_]+)\/?$/;
-/** Telegram accepts uploads far larger than this, but nothing in this project's tests needs more. */
-const MAX_BODY_BYTES = 64 * 1024 * 1024;
 /** Telegram itself does not hold a long poll much beyond this. */
 const MAX_LONG_POLL_SECONDS = 60;
 const WAIT_FOR_POLL_MS = 5;
-/** Update types Telegram sends only to bots that asked for them in allowed_updates. */
-const OPT_IN_UPDATE_TYPES = new Set(["chat_member", "message_reaction", "message_reaction_count"]);
 const SECRET_TOKEN_SHAPE = /^[A-Za-z0-9_-]{1,256}$/;
 
 /** Per token: the update queue, the webhook, and the getUpdates request being held, if any. */
@@ -197,14 +165,6 @@ interface PendingRule {
   remaining: number;
 }
 
-interface ParsedBody {
-  fields: Record<string, unknown>;
-  files: RecordedFile[];
-  /** A Telegram-style 400 description when the body could not be understood. */
-  error?: string;
-}
-
-class BadRequest extends Error {}
 
 export async function startBotApiStandIn(options: BotApiStandInOptions = {}): Promise<BotApiStandIn> {
   const host = options.host ?? "127.0.0.1";
@@ -612,21 +572,7 @@ export async function startBotApiStandIn(options: BotApiStandInOptions = {}): Pr
   }
 
   const server = createServer((req, res) => {
-    handle(req, res).catch((error: unknown) => {
-      if (res.headersSent || res.destroyed) {
-        res.destroy();
-        return;
-      }
-      if (error instanceof BadRequest) {
-        sendJson(res, 400, { ok: false, error_code: 400, description: `Bad Request: ${error.message}` });
-      } else if (error instanceof PayloadTooLarge) {
-        sendJson(res, 413, { ok: false, error_code: 413, description: "Request Entity Too Large" });
-      } else {
-        // The message only: a stack or a request dump could carry the token in a URL.
-        const message = error instanceof Error ? error.message : "unknown error";
-        sendJson(res, 500, { ok: false, error_code: 500, description: `Stand-in failure: ${message}` });
-      }
-    });
+    handle(req, res).catch((error: unknown) => answerRequestError(res, error));
   });
   server.on("connection", (socket) => {
     sockets.add(socket);
@@ -776,88 +722,9 @@ export async function startBotApiStandIn(options: BotApiStandInOptions = {}): Pr
   return standIn;
 }
 
-/** The bot a token stands for: Telegram tokens are `<bot id>:<secret>`, so the id is public. */
-export function botUser(token: string): Record<string, unknown> {
-  const id = botIdFromToken(token);
-  return {
-    id,
-    is_bot: true,
-    first_name: `Stand-in bot ${id}`,
-    username: `stand_in_${id}_bot`,
-    can_join_groups: true,
-    can_read_all_group_messages: false,
-    supports_inline_queries: false,
-  };
-}
-
-export function botIdFromToken(token: string): number {
-  const colon = token.indexOf(":");
-  const prefix = colon > 0 ? token.slice(0, colon) : "";
-  if (/^\d+$/.test(prefix)) {
-    const id = Number(prefix);
-    if (Number.isSafeInteger(id) && id > 0) return id;
-  }
-  // FNV-1a: stable across runs and processes, which Math.random or a per-run counter would not be.
-  let hash = 0x811c9dc5;
-  for (const byte of Buffer.from(token, "utf8")) {
-    hash ^= byte;
-    hash = Math.imul(hash, 0x01000193);
-  }
-  return (hash >>> 0) + 1;
-}
-
-/** allowed_updates as sent (an array, or a JSON array in a urlencoded body); [] is Telegram's default. */
-function readAllowedUpdates(value: unknown): string[] {
-  let list = value;
-  if (typeof value === "string") {
-    try {
-      list = JSON.parse(value) as unknown;
-    } catch {
-      return [];
-    }
-  }
-  return Array.isArray(list) ? list.filter((item): item is string => typeof item === "string") : [];
-}
-
-function updateAllowed(update: Record<string, unknown>, allowed: readonly string[]): boolean {
-  const type = Object.keys(update).find((key) => key !== "update_id");
-  if (type === undefined) return true;
-  return allowed.length === 0 ? !OPT_IN_UPDATE_TYPES.has(type) : allowed.includes(type);
-}
 
 function truthy(value: unknown): boolean {
   return value === true || value === "true" || value === "1";
-}
-
-function ok(result: unknown): { status: number; body: unknown } {
-  return { status: 200, body: { ok: true, result } };
-}
-
-function telegramError(
-  errorCode: number,
-  description: string,
-  parameters?: Record<string, unknown>,
-): { status: number; body: unknown } {
-  const body: Record<string, unknown> = { ok: false, error_code: errorCode, description };
-  if (parameters !== undefined) body["parameters"] = parameters;
-  return { status: errorCode, body };
-}
-
-function sendJson(res: ServerResponse, status: number, body: unknown): void {
-  const text = JSON.stringify(body);
-  res.writeHead(status, { "content-type": "application/json", "content-length": Buffer.byteLength(text) });
-  res.end(text);
-}
-
-/** Numeric strings become numbers so a chat id reads the same whichever body encoding carried it. */
-function normaliseChatId(value: unknown): number | string | undefined {
-  if (typeof value === "number" && Number.isFinite(value)) return value;
-  if (typeof value !== "string" || value === "") return undefined;
-  if (/^-?\d+$/.test(value)) {
-    const n = Number(value);
-    if (Number.isSafeInteger(n)) return n;
-  }
-  return value;
 }
 
 function mediaCount(media: unknown): number {
@@ -892,199 +759,6 @@ function filterFromQuery(url: URL): { token?: string; method?: string; chatId?: 
   return filter;
 }
 
-class PayloadTooLarge extends Error {}
-
-function readBody(req: IncomingMessage): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    let failed = false;
-    req.on("data", (chunk: Buffer) => {
-      if (failed) return;
-      size += chunk.length;
-      if (size > MAX_BODY_BYTES) {
-        failed = true;
-        reject(new PayloadTooLarge());
-        return;
-      }
-      chunks.push(chunk);
-    });
-    req.on("end", () => {
-      if (!failed) resolve(Buffer.concat(chunks));
-    });
-    req.on("error", (error) => {
-      if (!failed) reject(error);
-      failed = true;
-    });
-    // A client that goes away mid-body emits 'aborted'/'close' without 'end'; the handler must not hang.
-    req.on("close", () => {
-      if (!req.complete && !failed) {
-        failed = true;
-        reject(new Error("client closed the connection before the body was complete"));
-      }
-    });
-  });
-}
-
-/** Merges the query string and the body, as Telegram does; body fields win. */
-function parsePayload(url: URL, contentType: string | undefined, body: Buffer): ParsedBody {
-  const fields: Record<string, unknown> = Object.fromEntries(url.searchParams);
-  const files: RecordedFile[] = [];
-  const type = (contentType ?? "").split(";")[0]?.trim().toLowerCase() ?? "";
-  if (body.length === 0) return { fields, files };
-  const text = (): string => body.toString("utf8");
-
-  if (type === "application/json" || (type === "" && body[0] === 0x7b /* { */)) {
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(text());
-    } catch {
-      return { fields, files, error: "Bad Request: can't parse JSON object" };
-    }
-    if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) {
-      return { fields, files, error: "Bad Request: JSON object expected" };
-    }
-    return { fields: { ...fields, ...(parsed as Record<string, unknown>) }, files };
-  }
-  if (type === "application/x-www-form-urlencoded" || type === "") {
-    return { fields: { ...fields, ...Object.fromEntries(new URLSearchParams(text())) }, files };
-  }
-  if (type === "multipart/form-data") {
-    const boundary = /boundary=(?:"([^"]+)"|([^;\s]+))/i.exec(contentType ?? "");
-    const value = boundary?.[1] ?? boundary?.[2];
-    if (value === undefined) return { fields, files, error: "Bad Request: multipart boundary is missing" };
-    const multipart = parseMultipart(body, value);
-    return { fields: { ...fields, ...multipart.fields }, files: multipart.files };
-  }
-  // Telegram ignores bodies it cannot read; so does the stand-in.
-  return { fields, files };
-}
-
-/**
- * A deliberately small multipart/form-data reader: enough for the text fields grammY sends next to
- * files (note grammY writes `content-disposition:form-data;name="x";filename=y`, without spaces or
- * quotes around the filename). Malformed input yields whatever parts could be read, never a throw.
- */
-export function parseMultipart(
-  body: Buffer,
-  boundary: string,
-): { fields: Record<string, string>; files: RecordedFile[] } {
-  const fields: Record<string, string> = {};
-  const files: RecordedFile[] = [];
-  const first = Buffer.from(`--${boundary}`);
-  const between = Buffer.from(`\r\n--${boundary}`);
-  let pos = body.indexOf(first);
-  if (pos < 0) return { fields, files };
-  pos += first.length;
-  for (;;) {
-    // "--" right after a delimiter closes the body.
-    if (body[pos] === 0x2d && body[pos + 1] === 0x2d) break;
-    if (body[pos] === 0x0d && body[pos + 1] === 0x0a) pos += 2;
-    const end = body.indexOf(between, pos);
-    if (end < 0) break;
-    readPart(body.subarray(pos, end), fields, files);
-    pos = end + between.length;
-  }
-  return { fields, files };
-}
-
-function readPart(part: Buffer, fields: Record<string, string>, files: RecordedFile[]): void {
-  const headerEnd = part.indexOf("\r\n\r\n");
-  if (headerEnd < 0) return;
-  const content = part.subarray(headerEnd + 4);
-  let name: string | undefined;
-  let filename: string | undefined;
-  for (const line of part.subarray(0, headerEnd).toString("utf8").split("\r\n")) {
-    const colon = line.indexOf(":");
-    if (colon < 0 || line.slice(0, colon).trim().toLowerCase() !== "content-disposition") continue;
-    for (const param of line.slice(colon + 1).split(";").slice(1)) {
-      const eq = param.indexOf("=");
-      if (eq < 0) continue;
-      const key = param.slice(0, eq).trim().toLowerCase();
-      const raw = param.slice(eq + 1).trim();
-      const value = raw.length >= 2 && raw.startsWith('"') && raw.endsWith('"') ? raw.slice(1, -1) : raw;
-      if (key === "name") name = value;
-      else if (key === "filename") filename = value;
-    }
-  }
-  if (name === undefined) return;
-  if (filename !== undefined) files.push({ field: name, filename, size: content.length });
-  else fields[name] = content.toString("utf8");
-}
-
-/** Validates a FaultRule that arrived as JSON (control API); `times` may be "Infinity" or null there. */
-export function parseFaultRule(value: Record<string, unknown>): FaultRule {
-  const rule: FaultRule = { fault: parseFault(value["fault"]) };
-  const { token, method, chatId, times } = value;
-  if (token !== undefined) {
-    if (typeof token !== "string") throw new BadRequest("token must be a string");
-    rule.token = token;
-  }
-  if (method !== undefined) {
-    if (typeof method !== "string") throw new BadRequest("method must be a string");
-    rule.method = method;
-  }
-  if (chatId !== undefined) {
-    if (typeof chatId !== "string" && typeof chatId !== "number") throw new BadRequest("chatId must be a number or string");
-    rule.chatId = chatId;
-  }
-  // JSON has no Infinity: accept the string and null as the ways a caller could spell "always".
-  if (times === "Infinity" || times === null) rule.times = Infinity;
-  else if (times !== undefined) {
-    if (typeof times !== "number" || !Number.isInteger(times) || times < 1) {
-      throw new BadRequest('times must be a positive integer or "Infinity"');
-    }
-    rule.times = times;
-  }
-  return rule;
-}
-
-function parseFault(value: unknown): Fault {
-  if (typeof value !== "object" || value === null) throw new BadRequest("fault must be an object");
-  const f = value as Record<string, unknown>;
-  const num = (key: string, required: boolean): number | undefined => {
-    const v = f[key];
-    if (v === undefined && !required) return undefined;
-    if (typeof v !== "number" || !Number.isFinite(v) || v < 0) throw new BadRequest(`fault.${key} must be a number`);
-    return v;
-  };
-  const httpStatus = (): number | undefined => {
-    const status = num("status", false);
-    if (status !== undefined && !(Number.isInteger(status) && status >= 100 && status <= 599)) {
-      throw new BadRequest("fault.status must be an HTTP status (100-599)");
-    }
-    return status;
-  };
-  switch (f["kind"]) {
-    case "too-many-requests":
-      return { kind: "too-many-requests", retryAfterSeconds: num("retryAfterSeconds", true) ?? 0 };
-    case "server-error": {
-      const status = httpStatus();
-      return status === undefined ? { kind: "server-error" } : { kind: "server-error", status };
-    }
-    case "non-json": {
-      const status = httpStatus();
-      return status === undefined ? { kind: "non-json" } : { kind: "non-json", status };
-    }
-    case "delay":
-      return { kind: "delay", ms: num("ms", true) ?? 0 };
-    case "drop-connection":
-      return { kind: "drop-connection" };
-    case "telegram-error": {
-      const errorCode = num("errorCode", true) ?? 400;
-      const description = f["description"];
-      if (typeof description !== "string") throw new BadRequest("fault.description must be a string");
-      const parameters = f["parameters"];
-      if (parameters === undefined) return { kind: "telegram-error", errorCode, description };
-      if (typeof parameters !== "object" || parameters === null || Array.isArray(parameters)) {
-        throw new BadRequest("fault.parameters must be an object");
-      }
-      return { kind: "telegram-error", errorCode, description, parameters: parameters as Record<string, unknown> };
-    }
-    default:
-      throw new BadRequest("fault.kind is not a known fault kind");
-  }
-}
 
 function parseJsonObject(body: Buffer): Record<string, unknown> {
   let parsed: unknown;
