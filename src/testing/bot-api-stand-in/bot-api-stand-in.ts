@@ -50,7 +50,10 @@ export interface BotApiStandIn {
   rejectToken(token: string): void;
   /** Removes fault rules and rejected tokens. */
   clearFaults(): void;
-  /** Forgets calls, sent messages, fault rules, rejected tokens and message-id counters. */
+  /**
+   * Forgets calls, sent messages, fault rules, rejected tokens, message-id counters, update queues,
+   * webhooks, webhook deliveries and flood-limit counts; a getUpdates still held ends with 409.
+   */
   reset(): void;
   /**
    * Queues an update for a token, as Telegram does when a user writes to the bot. Without an
