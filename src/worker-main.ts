@@ -55,8 +55,8 @@ async function main(): Promise<void> {
     },
   });
 
-  await worker.start();
-  logger.info({ queues, bots: worker.registry.counts() }, "worker started");
+  const { address } = await worker.start();
+  logger.info({ queues, bots: worker.registry.counts(), ...(address === undefined ? {} : { address }) }, "worker started");
 }
 
 main().catch((error: unknown) => {

@@ -46,6 +46,11 @@ export class BotHost<P extends Processor = Processor> {
     this.processor = options.processor;
   }
 
+  /** True once shutdown began. */
+  get stopping(): boolean {
+    return this.state === "stopping" || this.state === "stopped";
+  }
+
   /** Listens (when there is an HTTP API), starts the bots in the background and the processor. */
   async start(): Promise<{ address: string | undefined }> {
     if (this.state !== "built") throw new Error(`the host cannot start: it is ${this.state}`);

@@ -10,6 +10,12 @@ export interface UnfinishedUpdate {
   update_id: number;
 }
 
+/** Whether a processor can do its work now, and what an operator should see about it (on /readyz). */
+export interface ProcessorReadiness {
+  ready: boolean;
+  facts: Record<string, unknown>;
+}
+
 export interface Processor {
   /** Begins handling (a queue worker begins consuming). */
   start(): Promise<void>;
@@ -20,6 +26,6 @@ export interface Processor {
   drain(deadlineMs: number): Promise<UnfinishedUpdate[]>;
   /** Releases what the processor holds (timers, queues, connections). */
   close(): Promise<void>;
-  /** Facts for /readyz (queue mode: whether Redis answers). */
-  readiness?(): Record<string, unknown>;
+  /** For /readyz: queue mode is not ready while Redis cannot be reached. @defaultValue ready */
+  readiness?(): ProcessorReadiness | Promise<ProcessorReadiness>;
 }

@@ -1,13 +1,18 @@
-/** `GET /healthz` (the process answers) and `GET /readyz` (bots loaded; counts and failures, no secrets), as a Fastify plugin. */
+/**
+ * `GET /healthz` (the process answers) and `GET /readyz`, as a Fastify plugin. /readyz says 503
+ * when the process cannot do its work now (shutting down, or its processor not ready: queue mode
+ * without Redis), with the bots' counts and failures (never a secret) and the processor's facts.
+ */
 import type { FastifyPluginAsync } from "fastify";
 import type { BotRegistry } from "../bots/bot-registry.ts";
+import type { ProcessorReadiness } from "../host/processor.ts";
 
 export interface HealthRoutesOptions {
   registry: BotRegistry;
   /** True once shutdown began. */
   isClosing: () => boolean;
-  /** Extra readiness facts (queue mode adds Redis). */
-  extra?: () => Record<string, unknown>;
+  /** The processor's readiness (queue mode: Redis, workers). @defaultValue ready */
+  readiness?: () => ProcessorReadiness | Promise<ProcessorReadiness>;
   /** A load error's message may quote a secret (config.ts throwing with its key, say). */
   scrub: (text: string) => string;
 }
@@ -16,12 +21,14 @@ export const healthRoutes: FastifyPluginAsync<HealthRoutesOptions> = async (app,
   app.get("/healthz", async () => ({ status: "ok" }));
   app.get("/readyz", async (_request, reply) => {
     const closing = options.isClosing();
-    return reply.code(closing ? 503 : 200).send({
-      ready: !closing,
+    const processor = (await options.readiness?.()) ?? { ready: true, facts: {} };
+    const ready = !closing && processor.ready;
+    return reply.code(ready ? 200 : 503).send({
+      ready,
       shutting_down: closing,
       bots: options.registry.counts(),
       failed: options.registry.failures().map((f) => ({ folder: f.folder, name: f.name, code: f.code, file: f.file, reason: options.scrub(f.reason) })),
-      ...options.extra?.(),
+      ...processor.facts,
     });
   });
 };

@@ -15,6 +15,8 @@ import { QueueProducer } from "./queue-producer.ts";
 import { isQueueMode } from "./queue-mode.ts";
 import { deletePrefix, freePort, redisSkipReason, SHARED_REDIS_URL, uniquePrefix } from "../testing/redis.ts";
 import { partitionOf } from "./update-partition.ts";
+import { workersKeyOf } from "./queue-names.ts";
+import { WorkerMembership } from "./worker-membership.ts";
 
 const skipReason = await redisSkipReason();
 const logger = pino({ level: "silent" });
@@ -65,6 +67,21 @@ describe.skipIf(skipReason !== undefined)(`queue producer on Redis${skipReason =
     expect(results.filter((r) => r === "accepted")).toHaveLength(1);
     expect(results.filter((r) => r === "duplicate")).toHaveLength(3);
   });
+
+  it("is ready while Redis answers, and counts the live workers, warning when there is none", async () => {
+    const [producer] = producers as [QueueProducer];
+    const alone = await producer.readiness();
+    expect(alone).toMatchObject({ ready: true, facts: { queue: { redis: "reachable", workers: 0, warning: expect.stringContaining("no live worker") as string } } });
+    const membership = new WorkerMembership({ redis: producer.connection, key: workersKeyOf(prefix), heartbeatMs: 1000, timeoutMs: 5000, logger, onMembers: () => undefined });
+    await membership.join();
+    try {
+      const withWorker = await producer.readiness();
+      expect(withWorker.facts.queue).toMatchObject({ workers: 1 });
+      expect(withWorker.facts.queue).not.toHaveProperty("warning");
+    } finally {
+      await membership.leave();
+    }
+  });
 });
 
 describe("queue producer without Redis", () => {
@@ -83,8 +100,10 @@ describe("queue producer without Redis", () => {
       expect(response.statusCode).toBe(503);
       expect(response.headers["retry-after"]).toBe("3");
       expect(response.json()).toEqual({ error: { code: "QUEUE_UNAVAILABLE", message: expect.any(String) as string } });
+      // Not ready: this process cannot take updates while Redis is away.
       const ready = await service.app.inject({ method: "GET", url: "/readyz" });
-      expect(ready.json()).toMatchObject({ queue: { mode: "queue", redis: "unreachable" } });
+      expect(ready.statusCode).toBe(503);
+      expect(ready.json()).toMatchObject({ ready: false, shutting_down: false, queue: { mode: "queue", redis: "unreachable" } });
       expect(service.embedded).toBeUndefined();
     } finally {
       await service.stop(0);

@@ -11,7 +11,7 @@ import { randomUUID } from "node:crypto";
 import type { Update } from "grammy/types";
 import type { Logger } from "pino";
 import type { SubmitResult, UpdateSubmitter } from "../admission/update-submitter.ts";
-import type { Processor, UnfinishedUpdate } from "../host/processor.ts";
+import type { Processor, ProcessorReadiness, UnfinishedUpdate } from "../host/processor.ts";
 import type { SecretScrubber } from "../logging/secret-scrubber.ts";
 import type { ProcessingSettings } from "../processing/processing-settings.ts";
 import { orderingKey, readUpdateFacts } from "../processing/update-key.ts";
@@ -20,6 +20,8 @@ import { createProducerConnection, redisPasswordOf, type RedisConnection } from 
 import { openQueues, type QueueSet } from "./update-queues.ts";
 import { dedupIdOf, type UpdateJobData } from "./update-job-data.ts";
 import { partitionOf } from "./update-partition.ts";
+import { workersKeyOf } from "./queue-names.ts";
+import { readLiveWorkers } from "./worker-membership.ts";
 
 export interface QueueProducerOptions {
   settings: QueueOpenSettings & Pick<ProcessingSettings, "DEDUP_WINDOW_SECONDS">;
@@ -101,7 +103,23 @@ export class QueueProducer implements UpdateSubmitter, Processor {
     this.connection.disconnect();
   }
 
-  readiness(): Record<string, unknown> {
-    return { queue: { mode: "queue", prefix: this.options.settings.QUEUE_PREFIX, redis: this.redisReachable ? "reachable" : "unreachable" } };
+  /**
+   * Ready while Redis takes updates. The live workers are counted (an API is ready without them:
+   * updates wait in Redis), with a warning when there are none, so an operator sees it.
+   */
+  async readiness(): Promise<ProcessorReadiness> {
+    const { settings } = this.options;
+    const reachable = this.redisReachable;
+    const queue: Record<string, unknown> = { mode: "queue", prefix: settings.QUEUE_PREFIX, redis: reachable ? "reachable" : "unreachable" };
+    if (reachable) {
+      try {
+        const workers = await readLiveWorkers(this.connection, workersKeyOf(settings.QUEUE_PREFIX), settings.QUEUE_WORKER_TIMEOUT_MS);
+        queue.workers = workers.length;
+        if (workers.length === 0) queue.warning = "no live worker: accepted updates wait in Redis until one runs (workers with QUEUE_SHARE_PARTITIONS=false are not counted)";
+      } catch {
+        queue.workers = "unknown";
+      }
+    }
+    return { ready: reachable, facts: { queue } };
   }
 }

@@ -1,6 +1,6 @@
 /** Settings of queue mode (Redis, BullMQ): where Redis is, the partitions, locks, worker membership, retention. */
 import { z } from "zod";
-import { booleanFlag, integer, type SettingsOf, type SettingsRule } from "../settings/setting-types.ts";
+import { booleanFlag, integer, port, type SettingsOf, type SettingsRule } from "../settings/setting-types.ts";
 
 export const queueSettings = {
   /** Redis (or Redis Cluster node) URL, `redis://[:password@]host:port[/db]` or `rediss://`. Setting it turns queue mode on. */
@@ -53,6 +53,10 @@ export const queueSettings = {
    * QUEUE_WORKER_HEARTBEAT_MS. @defaultValue 5000
    */
   QUEUE_WORKER_TIMEOUT_MS: integer(100).default(5_000),
+  /** Worker side: address of its HTTP port (/healthz, /readyz), when WORKER_HTTP_PORT is set. @defaultValue 127.0.0.1 */
+  WORKER_HTTP_IP: z.string().min(1).default("127.0.0.1"),
+  /** Worker side: serve /healthz and /readyz on this port (0: any free port); unset: no HTTP port. @defaultValue unset */
+  WORKER_HTTP_PORT: port().optional(),
   /** API side: longest wait for Redis to take one update before answering 503. @defaultValue 2000 */
   QUEUE_ADD_TIMEOUT_MS: integer(50).default(2_000),
   /** Failed jobs kept for `jobs failed` / `jobs retry`, at most this long. @defaultValue 7 days */

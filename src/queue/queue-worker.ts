@@ -9,7 +9,7 @@
  */
 import { Worker, type Job } from "bullmq";
 import type { Logger } from "pino";
-import type { Processor, UnfinishedUpdate } from "../host/processor.ts";
+import type { Processor, ProcessorReadiness, UnfinishedUpdate } from "../host/processor.ts";
 import type { JournalSettings } from "../journal/journal-settings.ts";
 import { LogJournalSink } from "../journal/log-journal-sink.ts";
 import type { ProcessedUpdateRecord, SettledListener } from "../processing/update-job.ts";
@@ -145,6 +145,29 @@ export class QueueWorker implements Processor {
       logger.error({ bot: item.bot, update_id: item.update_id }, "update not finished at shutdown (another worker takes it over when its lock expires)");
     }
     return unfinished.map((item) => ({ bot: item.bot, update_id: item.update_id }));
+  }
+
+  /**
+   * Ready while Redis answers and the worker consumes what it was started for (with
+   * telegram_updates: at least one partition watched); not while it drains.
+   */
+  readiness(): ProcessorReadiness {
+    const redis = this.options.connection.status === "ready";
+    const updates = this.options.queues.includes(UPDATES_QUEUE);
+    const partitions = [...this.partitionWorkers.keys()].sort((a, b) => a - b);
+    const ready = redis && this.state === "consuming" && (!updates || partitions.length > 0);
+    return {
+      ready,
+      facts: {
+        worker: {
+          id: this.membership?.id,
+          state: this.state,
+          redis: redis ? "reachable" : "unreachable",
+          queues: this.options.queues,
+          ...(updates ? { partitions, of: this.options.settings.QUEUE_PARTITIONS } : {}),
+        },
+      },
+    };
   }
 
   async close(): Promise<void> {

@@ -101,7 +101,7 @@ export async function buildService(deps: ServiceDeps): Promise<Service> {
   const admission = new Admission<LoadedBot>({ settings: config, findBot: (name) => registry.get(name), submitter: processor });
   const app = buildApp({ logger, settings: config, isClosing: () => admission.closed });
   await app.register(internalUpdateRoute, { admission });
-  await app.register(healthRoutes, { registry, isClosing: () => admission.closed, extra: () => processor.readiness?.() ?? {}, scrub: (text) => scrubber.scrub(text) });
+  await app.register(healthRoutes, { registry, isClosing: () => admission.closed, readiness: processor.readiness?.bind(processor), scrub: (text) => scrubber.scrub(text) });
   if (config.BOT_MODE === "webhook") {
     const bots = webhooks.all(registry.bots());
     const guard = createSourceGuard({ enabled: config.WEBHOOK_IP_ALLOWLIST, allowedNetworks: config.WEBHOOK_ALLOWED_NETWORKS, trustedProxies: config.TRUSTED_PROXIES });

@@ -8,6 +8,8 @@ import type { Logger } from "pino";
 import type { ServiceConfig } from "../config/service-config.ts";
 import { createFloodLimiter } from "../flood-control/create-flood-limiter.ts";
 import { BotHost } from "../host/bot-host.ts";
+import { buildApp } from "../http/build-app.ts";
+import { healthRoutes } from "../http/health-routes.ts";
 import type { SecretScrubber } from "../logging/secret-scrubber.ts";
 import type { SettledListener } from "../processing/update-job.ts";
 import { UpdateRunner } from "../processing/update-runner.ts";
@@ -46,6 +48,12 @@ export async function buildWorker(deps: WorkerDeps): Promise<BotHost<QueueWorker
     }),
   });
   const runner = new UpdateRunner({ findBot: (name) => registry.get(name), logger, settings: config, scrub: (text) => scrubber.scrub(text) });
-  const processor = new QueueWorker({ settings: config, logger, connection, queues: deps.queues, runner, journalSink: deps.journalSink, onSettled: deps.onSettled, scrub: (text) => scrubber.scrub(text) });
-  return new BotHost({ settings: config, logger, registry, processor });
+  const processor: QueueWorker = new QueueWorker({ settings: config, logger, connection, queues: deps.queues, runner, journalSink: deps.journalSink, onSettled: deps.onSettled, scrub: (text) => scrubber.scrub(text) });
+  if (config.WORKER_HTTP_PORT === undefined) return new BotHost({ settings: config, logger, registry, processor });
+  // An optional port so a worker can be probed like the API: /healthz, /readyz (Redis, bots, partitions).
+  let host: BotHost<QueueWorker> | undefined;
+  const app = buildApp({ logger, settings: config, isClosing: () => host?.stopping === true });
+  await app.register(healthRoutes, { registry, isClosing: () => host?.stopping === true, readiness: () => processor.readiness(), scrub: (text) => scrubber.scrub(text) });
+  host = new BotHost({ settings: config, logger, registry, processor, http: { app, host: config.WORKER_HTTP_IP, port: config.WORKER_HTTP_PORT } });
+  return host;
 }
