@@ -51,9 +51,10 @@ export async function buildWorker(deps: WorkerDeps): Promise<BotHost<QueueWorker
   const processor: QueueWorker = new QueueWorker({ settings: config, logger, connection, queues: deps.queues, runner, journalSink: deps.journalSink, onSettled: deps.onSettled, scrub: (text) => scrubber.scrub(text) });
   if (config.WORKER_HTTP_PORT === undefined) return new BotHost({ settings: config, logger, registry, processor });
   // An optional port so a worker can be probed like the API: /healthz, /readyz (Redis, bots, partitions).
-  let host: BotHost<QueueWorker> | undefined;
-  const app = buildApp({ logger, settings: config, isClosing: () => host?.stopping === true });
-  await app.register(healthRoutes, { registry, isClosing: () => host?.stopping === true, readiness: () => processor.readiness(), scrub: (text) => scrubber.scrub(text) });
-  host = new BotHost({ settings: config, logger, registry, processor, http: { app, host: config.WORKER_HTTP_IP, port: config.WORKER_HTTP_PORT } });
-  return host;
+  const built: { host?: BotHost<QueueWorker> } = {};
+  const stopping = (): boolean => built.host?.stopping === true;
+  const app = buildApp({ logger, settings: config, isClosing: stopping });
+  await app.register(healthRoutes, { registry, isClosing: stopping, readiness: () => processor.readiness(), scrub: (text) => scrubber.scrub(text) });
+  built.host = new BotHost({ settings: config, logger, registry, processor, http: { app, host: config.WORKER_HTTP_IP, port: config.WORKER_HTTP_PORT } });
+  return built.host;
 }
