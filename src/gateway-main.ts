@@ -16,7 +16,7 @@ async function main(): Promise<void> {
   const { env, sources } = readServiceEnvWithSources();
   const config = parseGatewayConfig(env, sources);
   const scrubber = new SecretScrubber();
-  const { logger, flush } = createLogger({ level: config.LOG_LEVEL, logDir: config.LOG_DIR, scrubber });
+  const { logger, flush } = createLogger({ level: config.LOG_LEVEL, logDir: config.LOG_DIR, scrubber, format: config.LOG_FORMAT });
   registerBotModuleResolver(config.BOTS_DIR);
   installCrashHandlers(logger, flush);
 

@@ -5,6 +5,7 @@
  * deadline, then the process exits 0.
  */
 import { registerBotModuleResolver } from "./bots/register-bot-module-resolver.ts";
+import { ConfigError } from "./errors/config-error.ts";
 import { createLogger } from "./logging/logger.ts";
 import { SecretScrubber } from "./logging/secret-scrubber.ts";
 import { buildService } from "./service/build-service.ts";
@@ -13,7 +14,7 @@ import { exitOnSignals, installCrashHandlers, loadConfigOrExit } from "./service
 async function main(): Promise<void> {
   const config = loadConfigOrExit();
   const scrubber = new SecretScrubber();
-  const { logger, flush, logFile } = createLogger({ level: config.LOG_LEVEL, logDir: config.LOG_DIR, scrubber });
+  const { logger, flush, logFile } = createLogger({ level: config.LOG_LEVEL, logDir: config.LOG_DIR, scrubber, format: config.LOG_FORMAT });
 
   registerBotModuleResolver(config.BOTS_DIR);
 
@@ -28,6 +29,7 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  process.stderr.write(`failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  // A configuration the operator can fix is said in one line; anything else is a bug, with its stack.
+  process.stderr.write(`failed to start: ${error instanceof ConfigError ? error.message : error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
   process.exit(1);
 });

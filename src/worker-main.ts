@@ -5,6 +5,7 @@
  */
 import { parseArgs } from "node:util";
 import { registerBotModuleResolver } from "./bots/register-bot-module-resolver.ts";
+import { ConfigError } from "./errors/config-error.ts";
 import { createJournalSink } from "./journal/create-journal-sink.ts";
 import { createLogger } from "./logging/logger.ts";
 import { SecretScrubber } from "./logging/secret-scrubber.ts";
@@ -30,7 +31,7 @@ async function main(): Promise<void> {
   const url = redisUrlOf(config);
   const password = redisPasswordOf(url);
   if (password !== "") scrubber.add(password);
-  const { logger, flush, logFile } = createLogger({ level: config.LOG_LEVEL, logDir: config.LOG_DIR, scrubber });
+  const { logger, flush, logFile } = createLogger({ level: config.LOG_LEVEL, logDir: config.LOG_DIR, scrubber, format: config.LOG_FORMAT });
   registerBotModuleResolver(config.BOTS_DIR);
 
   installCrashHandlers(logger, flush);
@@ -60,6 +61,7 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  process.stderr.write(`failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  // A configuration the operator can fix is said in one line; anything else is a bug, with its stack.
+  process.stderr.write(`failed to start: ${error instanceof ConfigError ? error.message : error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
   process.exit(1);
 });

@@ -46,11 +46,11 @@ export class Admission<B extends AdmissibleBot = AdmissibleBot> {
   async admit(botName: string, update: Update, authenticate?: (bot: B) => void): Promise<AdmissionResult> {
     const retryAfterSeconds = this.options.settings.RETRY_AFTER_SECONDS;
     const bot = this.options.findBot(botName);
-    if (bot === undefined) throw new RequestError("UNKNOWN_BOT", `no bot named ${JSON.stringify(botName)}`);
+    if (bot === undefined) throw new RequestError("UNKNOWN_BOT", `no bot named ${JSON.stringify(botName)}`, { bot: botName });
     authenticate?.(bot);
-    if (this.isClosed) throw new RequestError("SHUTTING_DOWN", "the service is shutting down", { retryAfterSeconds });
+    if (this.isClosed) throw new RequestError("SHUTTING_DOWN", "the service is shutting down", { retryAfterSeconds, bot: botName });
     const unavailable = bot.unavailableReason();
-    if (unavailable !== undefined) throw new RequestError("BOT_UNAVAILABLE", `bot ${JSON.stringify(botName)} is not running: ${unavailable}`, { retryAfterSeconds });
+    if (unavailable !== undefined) throw new RequestError("BOT_UNAVAILABLE", `bot ${JSON.stringify(botName)} is not running: ${unavailable}`, { retryAfterSeconds, bot: botName });
     const result = await this.options.submitter.submit(botName, update);
     if (result === "accepted" || result === "duplicate") return result;
     throw refusalError(result, botName, retryAfterSeconds);
@@ -61,11 +61,11 @@ function refusalError(refusal: Refusal, botName: string, retryAfterSeconds: numb
   switch (refusal.refused) {
     case "backlog-full": {
       const scope = refusal.scope === "service" ? "the service" : `bot ${JSON.stringify(botName)}`;
-      return new RequestError("BACKLOG_FULL", `${scope} has too many updates waiting; retry later`, { retryAfterSeconds });
+      return new RequestError("BACKLOG_FULL", `${scope} has too many updates waiting; retry later`, { retryAfterSeconds, bot: botName });
     }
     case "queue-unavailable":
-      return new RequestError("QUEUE_UNAVAILABLE", refusal.message, { retryAfterSeconds, cause: refusal.cause });
+      return new RequestError("QUEUE_UNAVAILABLE", refusal.message, { retryAfterSeconds, cause: refusal.cause, bot: botName });
     case "forward-refused":
-      return new RequestError(refusal.code, refusal.message, { retryAfterSeconds: refusal.retryAfterSeconds ?? retryAfterSeconds });
+      return new RequestError(refusal.code, refusal.message, { retryAfterSeconds: refusal.retryAfterSeconds ?? retryAfterSeconds, bot: botName });
   }
 }

@@ -9,6 +9,8 @@ import type { Logger } from "pino";
 import { BotLoadError } from "../errors/bot-load-error.ts";
 import type { BotFolder } from "./discover-bots.ts";
 import { buildBot, readBotIdentity, type BotBuildOptions } from "./load-bot.ts";
+import { FailedBot } from "./failed-bot.ts";
+import { InternalKey } from "./internal-key.ts";
 import { LoadedBot, type BotFailure } from "./loaded-bot.ts";
 
 export interface LoadBotsOptions extends BotBuildOptions {
@@ -22,14 +24,22 @@ export interface LoadBotsOptions extends BotBuildOptions {
 export class BotRegistry {
   private readonly byName = new Map<string, LoadedBot>();
   private readonly failed: BotFailure[] = [];
+  /** Folders that did not load, by the BOT_NAME they would have had (a loaded bot of that name wins). */
+  private readonly unloadedByName = new Map<string, FailedBot>();
 
-  constructor(bots: readonly LoadedBot[], failures: readonly BotFailure[]) {
+  constructor(bots: readonly LoadedBot[], failures: readonly BotFailure[], unloaded: readonly FailedBot[] = []) {
     for (const bot of bots) this.byName.set(bot.name, bot);
     this.failed.push(...failures);
+    for (const bot of unloaded) if (!this.byName.has(bot.name) && !this.unloadedByName.has(bot.name)) this.unloadedByName.set(bot.name, bot);
   }
 
   get(name: string): LoadedBot | undefined {
     return this.byName.get(name);
+  }
+
+  /** The bot a caller names: loaded, or a folder of that name that did not load (its updates get 503). */
+  find(name: string): LoadedBot | FailedBot | undefined {
+    return this.byName.get(name) ?? this.unloadedByName.get(name);
   }
 
   bots(): LoadedBot[] {
@@ -68,18 +78,20 @@ export async function loadBots(folders: readonly BotFolder[], options: LoadBotsO
   const limit = pLimit(options.concurrency ?? 16);
   const outcomes = await Promise.all(
     folders.map((folder) =>
-      limit(async (): Promise<LoadedBot | BotFailure> => {
+      limit(async (): Promise<LoadedBot | { failure: BotFailure; key?: InternalKey }> => {
         let name: string | undefined;
+        let key: InternalKey | undefined;
         try {
           const identity = await readBotIdentity(folder, options.onSecret);
           options.onSecret(identity.token);
           options.onSecret(identity.internalKey);
           if (typeof identity.settings.BOT_WEBHOOK_SECRET === "string") options.onSecret(identity.settings.BOT_WEBHOOK_SECRET);
           name = identity.name;
+          key = new InternalKey(identity.internalKey);
           const built = await buildBot(folder, identity, options);
           return new LoadedBot({ folder, bot: built.bot, handlers: built.handlers, echo: built.echo, identity });
         } catch (error) {
-          return failureOf(folder, error, name);
+          return { failure: failureOf(folder, error, name), key };
         }
       }),
     ),
@@ -87,12 +99,15 @@ export async function loadBots(folders: readonly BotFolder[], options: LoadBotsO
 
   const loaded: LoadedBot[] = [];
   const failures: BotFailure[] = [];
+  const unloaded: FailedBot[] = [];
   const folderOfName = new Map<string, string>();
   // Outcomes are in folder order, so the first folder with a name keeps it.
   for (const outcome of outcomes) {
     if (!(outcome instanceof LoadedBot)) {
-      failures.push(outcome);
-      options.logger.error({ folder: outcome.folder, bot: outcome.name, file: outcome.file, code: outcome.code, reason: outcome.reason }, "bot not loaded");
+      const { failure } = outcome;
+      failures.push(failure);
+      if (failure.name !== undefined) unloaded.push(new FailedBot({ ...failure, name: failure.name }, outcome.key));
+      options.logger.error({ folder: failure.folder, bot: failure.name, file: failure.file, code: failure.code, reason: failure.reason }, "bot not loaded");
       continue;
     }
     const owner = folderOfName.get(outcome.name);
@@ -121,6 +136,6 @@ export async function loadBots(folders: readonly BotFolder[], options: LoadBotsO
       "bot loaded",
     );
   }
-  return new BotRegistry(loaded, failures);
+  return new BotRegistry(loaded, failures, unloaded);
 }
 

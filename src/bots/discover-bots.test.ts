@@ -97,9 +97,11 @@ describe("discoverBots", () => {
     ]);
   });
 
-  it("gives an empty list for a BOTS_DIR that does not exist", async () => {
-    bots = createBotsDir();
-    expect(await discoverBots(path.join(bots.dir, "missing"))).toEqual([]);
+  it("refuses a BOTS_DIR that does not exist or is not a folder with a ConfigError naming BOTS_DIR, and lists an empty one as empty", async () => {
+    bots = createBotsDir({ a: { "file.txt": "x" } });
+    await expect(discoverBots(path.join(bots.dir, "missing"))).rejects.toThrow(/^BOTS_DIR=".*missing" does not exist/);
+    await expect(discoverBots(path.join(bots.dir, "a", "file.txt"))).rejects.toThrow(/is not a folder/);
+    await expect(discoverBots(path.join(bots.dir, "a"))).resolves.toEqual([]);
   });
 
   it("ignores plain files in BOTS_DIR", async () => {

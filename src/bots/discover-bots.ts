@@ -2,7 +2,8 @@
  * Discovery: walks BOTS_DIR and describes what it finds, without importing anything. Loading is a
  * separate step (load-bot.ts), so discovery can be listed by the CLI and tested on plain folders.
  */
-import { readdir } from "node:fs/promises";
+import { readdir, stat } from "node:fs/promises";
+import { ConfigError } from "../errors/config-error.ts";
 import path from "node:path";
 import { compareCodePoints, isFallbackFile, sortForMounting } from "./mount-order.ts";
 
@@ -70,9 +71,18 @@ export async function describeBotFolder(dir: string): Promise<BotFolder | undefi
   };
 }
 
-/** Every bot folder in `botsDir`, in code-point order of folder names. */
+/**
+ * Every bot folder in `botsDir`, in code-point order of folder names. A `botsDir` that does not
+ * exist (or is not a folder) is a configuration error naming BOTS_DIR: a service with no bots
+ * because of a typo would otherwise start and call itself ready.
+ */
 export async function discoverBots(botsDir: string): Promise<BotFolder[]> {
   const root = path.resolve(botsDir);
+  const found = await stat(root).catch(() => undefined);
+  if (found === undefined || !found.isDirectory()) {
+    const what = found === undefined ? "does not exist" : "is not a folder";
+    throw new ConfigError(`BOTS_DIR=${JSON.stringify(botsDir)} ${what} (${root}): point BOTS_DIR at the folder that holds one folder per bot`);
+  }
   const entries = await listDir(root);
   const candidates = entries
     .filter((e) => (e.isDirectory() || e.isSymbolicLink()) && !e.name.startsWith("_") && !e.name.startsWith("."))

@@ -3,12 +3,12 @@
  * getMe succeeds, ready, or failed when Telegram rejects its token). Secrets stay inside: the
  * internal key is compared as a digest and the identity is never logged.
  */
-import { hash, timingSafeEqual } from "node:crypto";
 import type { Bot } from "grammy";
 import type { BotLoadErrorCode } from "../errors/error-codes.ts";
 import type { BotContext } from "./bot-context.ts";
 import type { BotEnv } from "./bot-env.ts";
 import type { BotFolder } from "./discover-bots.ts";
+import { InternalKey } from "./internal-key.ts";
 import type { BotIdentity, MountedHandler } from "./load-bot.ts";
 
 export type BotStatus = "starting" | "ready" | "failed";
@@ -23,11 +23,6 @@ export interface BotFailure {
   reason: string;
 }
 
-function digest(value: string): Buffer {
-  // One-shot hash: half the cost of createHash().update().digest() on every request.
-  return hash("sha256", value, "buffer");
-}
-
 /** One loaded bot. Secrets stay inside: the key is kept only as a digest. */
 export class LoadedBot {
   readonly name: string;
@@ -40,7 +35,7 @@ export class LoadedBot {
   readonly identity: BotIdentity;
   status: BotStatus = "starting";
   failure: BotFailure | undefined;
-  private readonly keyDigest: Buffer;
+  private readonly key: InternalKey;
   private readonly tokenValue: string;
 
   constructor(init: { folder: BotFolder; bot: Bot<BotContext>; handlers: MountedHandler[]; echo: boolean; identity: BotIdentity }) {
@@ -51,7 +46,7 @@ export class LoadedBot {
     this.echo = init.echo;
     this.identity = init.identity;
     this.env = init.identity.env;
-    this.keyDigest = digest(init.identity.internalKey);
+    this.key = new InternalKey(init.identity.internalKey);
     this.tokenValue = init.identity.token;
   }
 
@@ -62,7 +57,7 @@ export class LoadedBot {
 
   /** Constant-time comparison of a presented X-Internal-Key with this bot's key. */
   matchesKey(presented: string): boolean {
-    return timingSafeEqual(digest(presented), this.keyDigest);
+    return this.key.matches(presented);
   }
 
   /** The token, for the few places that must talk to Telegram outside grammY (never log it). */

@@ -6,6 +6,7 @@
 import pLimit from "p-limit";
 import type { Logger } from "pino";
 import { backoffDelayMs, sleep } from "../telegram/backoff.ts";
+import { networkCause } from "../telegram/network-cause.ts";
 import type { LoadedBot } from "./loaded-bot.ts";
 
 export interface StartBotsOptions {
@@ -54,7 +55,8 @@ export async function startBots(bots: readonly LoadedBot[], options: StartBotsOp
               return;
             }
             const delayMs = backoffDelayMs(attempt, 1000, options.maxBackoffMs ?? 30_000);
-            options.logger.warn({ bot: loaded.name, attempt, delayMs, err: error }, "getMe failed, retrying");
+            const { code, host } = networkCause(error);
+            options.logger.warn({ bot: loaded.name, attempt, delayMs, cause: code, host, err: error }, "getMe failed, retrying");
             await sleep(delayMs, options.signal).catch(() => undefined);
           }
         }

@@ -28,7 +28,8 @@ describe("npm run bots -- list", () => {
     });
     dirs.push(bots);
     const json = await run(["list", "--json"], { BOTS_DIR: bots.dir });
-    expect(json.code).toBe(0);
+    // Two folders did not load: non-zero, so a deploy can be gated on it.
+    expect(json.code).toBe(1);
     const listing = JSON.parse(json.out) as { bots: Array<Record<string, unknown>>; failed: Array<Record<string, unknown>> };
     expect(listing.bots).toEqual([
       { name: "Full", folder: "a_full", token: `${testToken("Full").split(":")[0]}:***`, handlers: ["a.ts", "b.ts", "z_last.ts"], fallbacks: ["z_last.ts"], echo: false },
@@ -40,6 +41,7 @@ describe("npm run bots -- list", () => {
     ]);
 
     const text = await run(["list"], { BOTS_DIR: bots.dir });
+    expect(text.code).toBe(1);
     expect(text.out).toContain("2 loaded, 2 not loaded");
     expect(text.out).toMatch(/1\. handlers\/a\.ts\n {2}2\. handlers\/b\.ts\n {2}3\. handlers\/z_last\.ts {2}\[fallback\]/);
     expect(text.out).toContain('2. echo (no fallback file): replies "Echo from Echoer: <text>"');
@@ -49,6 +51,18 @@ describe("npm run bots -- list", () => {
         expect(output).not.toContain(testKey(name));
       }
     }
+  });
+
+  it("exits 0 when every folder loaded", async () => {
+    const bots = createBotsDir({ a: simpleBot("Fine") });
+    dirs.push(bots);
+    expect((await run(["list"], { BOTS_DIR: bots.dir })).code).toBe(0);
+  });
+
+  it("fails with exit code 1 and one line naming BOTS_DIR when the folder does not exist", async () => {
+    const missing = await run(["list"], { BOTS_DIR: "/nonexistent/bots" });
+    expect(missing.code).toBe(1);
+    expect(missing.err).toBe('BOTS_DIR="/nonexistent/bots" does not exist (/nonexistent/bots): point BOTS_DIR at the folder that holds one folder per bot');
   });
 
   it("fails with exit code 1 on an unknown command or a bad config variable", async () => {

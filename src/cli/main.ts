@@ -37,12 +37,26 @@ export async function runCli(argv: readonly string[], env: Record<string, string
     }
     throw error;
   }
+  try {
+    return await runCommand(command, rest, config, io);
+  } catch (error) {
+    // A setting to fix (BOTS_DIR missing, say) is one line, not a stack.
+    if (error instanceof ConfigError) {
+      io.err(error.message);
+      return 1;
+    }
+    throw error;
+  }
+}
+
+async function runCommand(command: string | undefined, rest: string[], config: ServiceConfig, io: CliIo): Promise<number> {
   switch (command) {
     case "list": {
       const { values } = parseArgs({ args: rest, options: { json: { type: "boolean", default: false } } });
       const listing = await listBots(config);
       io.out(values.json === true ? JSON.stringify(listing, null, 2) : formatBotListing(listing, config.BOTS_DIR));
-      return 0;
+      // Non-zero when a folder did not load, so `bots list` can gate a deploy.
+      return listing.failed.length === 0 ? 0 : 1;
     }
     case "jobs":
       return runJobsCommand(rest, config, io);

@@ -11,6 +11,7 @@ import type { AdmissionSettings } from "../admission/admission-settings.ts";
 import type { BotsSettings } from "../bots/bots-settings.ts";
 import { discoverBots } from "../bots/discover-bots.ts";
 import { buildApp } from "../http/build-app.ts";
+import { listenConfigError } from "../http/listen-error.ts";
 import type { HttpSettings } from "../http/http-settings.ts";
 import type { SecretScrubber } from "../logging/secret-scrubber.ts";
 import { ForwardingSubmitter } from "./forwarding-submitter.ts";
@@ -82,8 +83,11 @@ export async function buildGateway(deps: GatewayDeps): Promise<Gateway> {
     app,
     bots,
     async start() {
-      const address = await app.listen({ host: config.GATEWAY_IP, port: config.GATEWAY_PORT });
-      return { address };
+      try {
+        return { address: await app.listen({ host: config.GATEWAY_IP, port: config.GATEWAY_PORT }) };
+      } catch (error) {
+        throw listenConfigError(error, { host: config.GATEWAY_IP, port: config.GATEWAY_PORT, hostSetting: "GATEWAY_IP", portSetting: "GATEWAY_PORT" }) ?? error;
+      }
     },
     async stop() {
       admission.close();

@@ -160,11 +160,16 @@ describe("separate gateway process", () => {
 
   it("npm run gateway exits 1 with a clear message without GATEWAY_FORWARD_URL", async () => {
     const { spawnSync } = await import("node:child_process");
-    const env: NodeJS.ProcessEnv = { ...process.env, BOTS_DIR: "/nonexistent", GATEWAY_PORT: "0" };
+    const logDir = mkdtempSync(path.join(os.tmpdir(), "gateway-logs-"));
+    const env: NodeJS.ProcessEnv = { ...process.env, BOTS_DIR: "/nonexistent", GATEWAY_PORT: "0", LOG_DIR: logDir };
     delete env.GATEWAY_FORWARD_URL;
     delete env.NODE_OPTIONS;
     const result = spawnSync(process.execPath, ["--import", "tsx", path.resolve(import.meta.dirname, "../gateway-main.ts")], { env, encoding: "utf8", timeout: 15_000 });
     expect(result.status).toBe(1);
     expect(result.stderr).toContain("GATEWAY_FORWARD_URL is required");
+    // One clear line, nothing after it (an unready log stream used to add an unhandled rejection).
+    expect(result.stderr.trim().split("\n")).toHaveLength(1);
+    expect(result.stdout).toBe("");
+    rmSync(logDir, { recursive: true, force: true });
   });
 });

@@ -43,7 +43,7 @@ export const webhookRoute: FastifyPluginAsync<WebhookRouteOptions> = async (app,
         const bot = routeBot(request);
         const presented = request.headers[SECRET_HEADER];
         if (typeof presented !== "string" || presented === "" || !bot.matches(presented)) {
-          throw new RequestError("WRONG_WEBHOOK_SECRET", "X-Telegram-Bot-Api-Secret-Token is missing or wrong");
+          throw new RequestError("WRONG_WEBHOOK_SECRET", "X-Telegram-Bot-Api-Secret-Token is missing or wrong", { bot: bot.name });
         }
       },
     },

@@ -10,6 +10,7 @@ import type { Logger } from "pino";
 import type { BotRegistry } from "../bots/bot-registry.ts";
 import type { BotsSettings } from "../bots/bots-settings.ts";
 import { startBots } from "../bots/start-bots.ts";
+import { listenConfigError, type ListenTarget } from "../http/listen-error.ts";
 import type { HostComponent } from "./host-component.ts";
 import type { HostSettings } from "./host-settings.ts";
 import type { Processor, UnfinishedUpdate } from "./processor.ts";
@@ -21,8 +22,8 @@ export interface BotHostOptions<P extends Processor> {
   processor: P;
   /** Closed first at shutdown, so new updates are refused (503). */
   admission?: { close(): void };
-  /** The HTTP API and where it listens (a queue worker has none). */
-  http?: { app: FastifyInstance; host: string; port: number };
+  /** The HTTP API, where it listens and the settings that say so (a queue worker may have none). */
+  http?: { app: FastifyInstance } & ListenTarget;
   components?: readonly HostComponent[];
 }
 
@@ -56,7 +57,14 @@ export class BotHost<P extends Processor = Processor> {
     if (this.state !== "built") throw new Error(`the host cannot start: it is ${this.state}`);
     this.state = "running";
     const { http, settings, logger } = this.options;
-    const address = http === undefined ? undefined : await http.app.listen({ host: http.host, port: http.port });
+    let address: string | undefined;
+    if (http !== undefined) {
+      try {
+        address = await http.app.listen({ host: http.host, port: http.port });
+      } catch (error) {
+        throw listenConfigError(error, http) ?? error;
+      }
+    }
     this.botsStarted = startBots(this.registry.bots(), { logger, concurrency: settings.GETME_CONCURRENCY, signal: this.getMeAbort.signal });
     await this.processor.start();
     for (const component of this.options.components ?? []) await component.start?.();

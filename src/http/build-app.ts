@@ -30,7 +30,7 @@ export function buildApp(options: BuildAppOptions): FastifyInstance {
     forceCloseConnections: "idle",
     return503OnClosing: true,
   }) as unknown as FastifyInstance;
-  installErrorHandling(app);
+  installErrorHandling(app, { bodyLimitBytes: options.settings.BODY_LIMIT_BYTES });
   // Once shutdown began, every answer closes its connection: a keep-alive socket that was busy
   // when close() started would otherwise hold the server open until its keep-alive timeout.
   // (Callback style: an async hook would cost a promise on every answer.)

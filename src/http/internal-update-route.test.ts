@@ -54,6 +54,14 @@ describe("POST /internal/update status codes", () => {
     expect(res.body.error?.code).toBe("INVALID_UPDATE");
   });
 
+  it("logs a refused key with the bot and the client's address, never the key", async () => {
+    const other = await t.postUpdate("Alpha", textUpdate(30, 10, "x"), { key: testKey("Beta") });
+    expect(other.status).toBe(403);
+    const [line] = t.logs.find("X-Internal-Key does not match this bot");
+    expect(line).toMatchObject({ level: 40, code: "WRONG_INTERNAL_KEY", status: 403, bot: "Alpha", client: "127.0.0.1" });
+    expect(JSON.stringify(t.logs.raw)).not.toContain(testKey("Beta"));
+  });
+
   it("answers 401 without X-Internal-Key, 403 with another bot's key or a wrong one", async () => {
     const none = await t.postUpdate("Alpha", textUpdate(2, 10, "x"), { key: null });
     expect(none.status).toBe(401);
@@ -71,16 +79,18 @@ describe("POST /internal/update status codes", () => {
     expect((res.body as { error: { code: string } }).error.code).toBe("UNKNOWN_BOT");
   });
 
-  it("answers 413 PAYLOAD_TOO_LARGE over BODY_LIMIT_BYTES", async () => {
+  it("answers 413 PAYLOAD_TOO_LARGE over BODY_LIMIT_BYTES, saying the limit and the setting, and logs it", async () => {
     const res = await raw(JSON.stringify({ bot_name: "Alpha", update: { update_id: 6, padding: "x".repeat(5000) } }), json);
     expect(res.status).toBe(413);
-    expect(res.body.error?.code).toBe("PAYLOAD_TOO_LARGE");
+    expect(res.body.error).toEqual({ code: "PAYLOAD_TOO_LARGE", message: "the request body is larger than the limit of 4096 bytes (BODY_LIMIT_BYTES)" });
+    expect(t.logs.find("requests refused", { code: "PAYLOAD_TOO_LARGE" })).toEqual([expect.objectContaining({ status: 413, refused: 1, level: 40 })]);
   });
 
   it("answers 415 UNSUPPORTED_MEDIA_TYPE for another content type", async () => {
     const res = await raw(JSON.stringify({ bot_name: "Alpha", update: { update_id: 7 } }), { "content-type": "text/plain", "x-internal-key": testKey("Alpha") });
     expect(res.status).toBe(415);
     expect(res.body.error?.code).toBe("UNSUPPORTED_MEDIA_TYPE");
+    expect(t.logs.find("requests refused", { code: "UNSUPPORTED_MEDIA_TYPE" })).toEqual([expect.objectContaining({ status: 415, refused: 1, level: 40 })]);
   });
 
   it("accepts application/json with a charset", async () => {
@@ -175,6 +185,27 @@ describe("/readyz", () => {
       expect(body.failed).toEqual([expect.objectContaining({ folder: "leaky", code: "CONFIG_IMPORT_FAILED", file: "config.ts" })]);
       expect(body.failed[0]?.reason).toContain("refusing to start with [redacted]");
       expect(text).not.toContain(testKey("Leaky"));
+    } finally {
+      await t.close();
+    }
+  });
+});
+
+describe("a bot folder that did not load", () => {
+  it("answers 503 BOT_UNAVAILABLE with the failure's code (a gateway keeps the update), 403 for a wrong key, and 404 when its name is not known", async () => {
+    const t = await startTestService({
+      bots: {
+        broken: simpleBot("Broken", { "a.ts": 'throw new Error("boom at import");\n' }),
+        nameless: { "config.ts": 'throw new Error("no name yet");\n' },
+      },
+    });
+    try {
+      const refused = await t.postUpdate("Broken", textUpdate(1, 1, "x"));
+      expect(refused.status).toBe(503);
+      expect(refused.headers.get("retry-after")).toBe("1");
+      expect(refused.body).toEqual({ error: { code: "BOT_UNAVAILABLE", message: 'bot "Broken" is not running: it did not load (HANDLER_IMPORT_FAILED in handlers/a.ts); it takes updates again once its folder is fixed' } });
+      expect((await t.postUpdate("Broken", textUpdate(2, 1, "x"), { key: testKey("Other") })).status).toBe(403);
+      expect((await t.postUpdate("Nameless", textUpdate(3, 1, "x"))).status).toBe(404);
     } finally {
       await t.close();
     }

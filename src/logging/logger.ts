@@ -1,9 +1,11 @@
 /**
  * The service logger: pino JSON lines to stdout and to `LOG_DIR/bots.log`, every line passed
- * through the SecretScrubber first. Built by a factory; nothing is opened at import time.
+ * through the SecretScrubber first (stdout pretty-printed from the scrubbed line in a terminal).
+ * Built by a factory; nothing is opened at import time.
  */
 import path from "node:path";
 import { pino, type DestinationStream, type Logger, type LevelWithSilent } from "pino";
+import pretty from "pino-pretty";
 import type { SecretScrubber } from "./secret-scrubber.ts";
 
 export type { Logger } from "pino";
@@ -17,6 +19,8 @@ export interface LoggerOptions {
   extraStream?: DestinationStream;
   /** Write to stdout. @defaultValue true */
   stdout?: boolean;
+  /** stdout as JSON lines, pretty, or pretty only in a terminal (LOG_FORMAT). @defaultValue auto */
+  format?: "auto" | "json" | "pretty";
 }
 
 export interface ServiceLogger {
@@ -30,9 +34,15 @@ export function createLogger(options: LoggerOptions): ServiceLogger {
   const streams: pino.StreamEntry[] = [];
   const flushers: Array<() => void> = [];
   if (options.stdout !== false) {
-    const out = pino.destination({ dest: 1, sync: false });
-    streams.push({ stream: out, level: "trace" });
-    flushers.push(() => out.flushSync());
+    const format = options.format ?? "auto";
+    if (format === "pretty" || (format === "auto" && process.stdout.isTTY)) {
+      // Fed the scrubbed JSON line like every destination; synchronous, as a terminal is for people.
+      streams.push({ stream: pretty({ destination: 1, sync: true, translateTime: "SYS:HH:MM:ss.l", ignore: "pid,hostname" }), level: "trace" });
+    } else {
+      const out = pino.destination({ dest: 1, sync: false });
+      streams.push({ stream: out, level: "trace" });
+      flushers.push(() => out.flushSync());
+    }
   }
   let logFile: string | undefined;
   if (options.logDir !== undefined) {

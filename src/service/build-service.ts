@@ -10,6 +10,7 @@ import type { Logger } from "pino";
 import { Admission } from "../admission/admission.ts";
 import type { UpdateSubmitter } from "../admission/update-submitter.ts";
 import type { BotRegistry } from "../bots/bot-registry.ts";
+import type { FailedBot } from "../bots/failed-bot.ts";
 import type { LoadedBot } from "../bots/loaded-bot.ts";
 import type { ServiceConfig } from "../config/service-config.ts";
 import { EmbeddedProcessor } from "../embedded/embedded-processor.ts";
@@ -50,7 +51,7 @@ export interface Service {
   mode: "embedded" | "queue";
   app: FastifyInstance;
   registry: BotRegistry;
-  admission: Admission<LoadedBot>;
+  admission: Admission<LoadedBot | FailedBot>;
   /** The embedded processor; undefined in queue mode (the API process handles nothing itself). */
   embedded: EmbeddedProcessor | undefined;
   host: BotHost;
@@ -98,7 +99,7 @@ export async function buildService(deps: ServiceDeps): Promise<Service> {
   const processor: Processor & UpdateSubmitter | undefined = embedded ?? producer;
   if (processor === undefined) throw new Error("no processor");
 
-  const admission = new Admission<LoadedBot>({ settings: config, findBot: (name) => registry.get(name), submitter: processor });
+  const admission = new Admission<LoadedBot | FailedBot>({ settings: config, findBot: (name) => registry.find(name), submitter: processor });
   const app = buildApp({ logger, settings: config, isClosing: () => admission.closed });
   await app.register(internalUpdateRoute, { admission });
   await app.register(healthRoutes, { registry, isClosing: () => admission.closed, readiness: processor.readiness?.bind(processor), scrub: (text) => scrubber.scrub(text) });
@@ -122,7 +123,7 @@ export async function buildService(deps: ServiceDeps): Promise<Service> {
     registry,
     processor,
     admission,
-    http: { app, host: config.INTERNAL_BOT_API_IP, port: config.INTERNAL_BOT_API_PORT },
+    http: { app, host: config.INTERNAL_BOT_API_IP, port: config.INTERNAL_BOT_API_PORT, hostSetting: "INTERNAL_BOT_API_IP", portSetting: "INTERNAL_BOT_API_PORT" },
     components,
   });
   return {

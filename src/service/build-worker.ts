@@ -55,6 +55,6 @@ export async function buildWorker(deps: WorkerDeps): Promise<BotHost<QueueWorker
   const stopping = (): boolean => built.host?.stopping === true;
   const app = buildApp({ logger, settings: config, isClosing: stopping });
   await app.register(healthRoutes, { registry, isClosing: stopping, readiness: () => processor.readiness(), scrub: (text) => scrubber.scrub(text) });
-  built.host = new BotHost({ settings: config, logger, registry, processor, http: { app, host: config.WORKER_HTTP_IP, port: config.WORKER_HTTP_PORT } });
+  built.host = new BotHost({ settings: config, logger, registry, processor, http: { app, host: config.WORKER_HTTP_IP, port: config.WORKER_HTTP_PORT, hostSetting: "WORKER_HTTP_IP", portSetting: "WORKER_HTTP_PORT" } });
   return built.host;
 }

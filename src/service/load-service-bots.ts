@@ -17,6 +17,9 @@ export interface LoadServiceBotsOptions {
 export async function loadServiceBots(options: LoadServiceBotsOptions): Promise<BotRegistry> {
   const { settings } = options;
   const folders = await discoverBots(settings.BOTS_DIR);
+  if (folders.length === 0) {
+    options.logger.warn({ botsDir: settings.BOTS_DIR, code: "NO_BOTS" }, "BOTS_DIR holds no bot folder (a folder with config.ts or .env): the service runs, but has no bot to serve");
+  }
   return loadBots(folders, {
     apiRoot: settings.TELEGRAM_API_ROOT,
     apiTimeoutSeconds: settings.API_TIMEOUT_SECONDS,

@@ -7,6 +7,7 @@
 import type { Transformer } from "grammy";
 import type { Logger } from "pino";
 import { backoffDelayMs, sleep } from "./backoff.ts";
+import { networkCause, type NetworkCause } from "./network-cause.ts";
 
 export interface ApiRetryOptions {
   /** Repeats after the first call. */
@@ -23,6 +24,7 @@ export function apiRetryTransformer(options: ApiRetryOptions): Transformer {
     for (let attempt = 1; ; attempt++) {
       let delayMs: number;
       let reason: string;
+      let cause: NetworkCause | undefined;
       try {
         const response = await prev(method, payload, signal);
         if (response.ok) return response;
@@ -41,8 +43,9 @@ export function apiRetryTransformer(options: ApiRetryOptions): Transformer {
         if (signal?.aborted === true || attempt > options.maxRetries) throw error;
         delayMs = backoffDelayMs(attempt, options.baseDelayMs, maxWaitMs);
         reason = error instanceof Error ? error.name : "error";
+        cause = networkCause(error);
       }
-      options.logger.warn({ method, attempt, delayMs, reason }, "telegram api call failed, retrying");
+      options.logger.warn({ method, attempt, delayMs, reason, ...(cause === undefined ? {} : { cause: cause.code, host: cause.host }) }, "telegram api call failed, retrying");
       await sleep(delayMs, signal as AbortSignal | undefined);
     }
   };

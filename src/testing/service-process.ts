@@ -3,6 +3,8 @@
  * tests of signals, exit codes and log output. Reads the address from the "service started" line.
  */
 import { spawn, type ChildProcess } from "node:child_process";
+import { mkdtempSync } from "node:fs";
+import os from "node:os";
 import path from "node:path";
 import { PROJECT_ROOT } from "./bot-fixtures.ts";
 
@@ -34,8 +36,15 @@ export interface SpawnServiceOptions {
   startedMessage?: string;
 }
 
+/** One temporary log folder for every child of this test file that is not given its own: tests never write the project's logs/. */
+let sharedLogDir: string | undefined;
+function temporaryLogDir(): string {
+  sharedLogDir ??= mkdtempSync(path.join(os.tmpdir(), "cb-test-logs-"));
+  return sharedLogDir;
+}
+
 export async function spawnService(options: SpawnServiceOptions): Promise<ServiceProcess> {
-  const env: NodeJS.ProcessEnv = { ...process.env, INTERNAL_BOT_API_PORT: "0", ...options.env };
+  const env: NodeJS.ProcessEnv = { ...process.env, INTERNAL_BOT_API_PORT: "0", LOG_DIR: temporaryLogDir(), ...options.env };
   delete env.NODE_OPTIONS;
   delete env.VITEST;
   const child =
