@@ -1,10 +1,11 @@
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { ConfigError } from "../errors/config-error.ts";
 import { readServiceEnv } from "../settings/read-env.ts";
-import { parseServiceConfig } from "./service-config.ts";
+import { PROJECT_ROOT } from "../testing/bot-fixtures.ts";
+import { parseServiceConfig, SERVICE_CONFIG_KEYS } from "./service-config.ts";
 
 /** Runs `fn`, expects a ConfigError, and returns it. */
 function configErrorOf(fn: () => unknown): ConfigError {
@@ -116,6 +117,13 @@ describe("parseServiceConfig", () => {
     expect(error.message).toContain("QUEUE_WORKER_TIMEOUT_MS=\"1500\"");
     expect(error.message).toContain("twice QUEUE_WORKER_HEARTBEAT_MS (1000)");
     expect(parseServiceConfig({ QUEUE_WORKER_HEARTBEAT_MS: "1000", QUEUE_WORKER_TIMEOUT_MS: "2000" }).QUEUE_WORKER_TIMEOUT_MS).toBe(2000);
+  });
+});
+
+describe("docs/configuration.md", () => {
+  it("documents every variable the service reads", () => {
+    const text = readFileSync(path.join(PROJECT_ROOT, "docs/configuration.md"), "utf8");
+    expect(SERVICE_CONFIG_KEYS.filter((key) => !text.includes(`| \`${key}\``))).toEqual([]);
   });
 });
 
