@@ -50,7 +50,7 @@ describe.skipIf(skipReason !== undefined)(`a poison update in queue mode${skipRe
     expect(survivor.logs().filter((l) => l.msg === "journal record" && l.update_id === 501)).toHaveLength(1);
 
     expect((await postUpdate(api, "Poisoned", textUpdate(502, 5, "after the poison"))).status).toBe(200);
-    await d.standIn.waitFor((s) => s.sentMessages().some((m) => m.text === "after the poison"), { timeoutMs: 10_000 });
+    await d.standIn.waitFor((s) => s.sentMessages().some((m) => m.text === "after the poison"), { timeoutMs: 30_000 });
     expect(d.standIn.sentMessages().map((m) => m.text)).toEqual(["after the poison"]);
 
     const out: string[] = [];

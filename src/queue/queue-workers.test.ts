@@ -59,7 +59,7 @@ async function sharesSettled(workers: readonly ServiceProcess[]): Promise<number
     if (shares.some((share) => share === undefined)) return undefined;
     const all = shares.flatMap((share) => share ?? []).sort((a, b) => a - b);
     return all.join() === "0,1,2,3,4,5,6,7" ? (shares as number[][]) : undefined;
-  }, 10_000);
+  }, 30_000);
 }
 
 describe.skipIf(skipReason !== undefined)(`queue mode with several processes${skipReason === undefined ? "" : ` (skipped: ${skipReason})`}`, () => {

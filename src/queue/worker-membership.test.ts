@@ -51,13 +51,13 @@ describe.skipIf(skipReason !== undefined)(`WorkerMembership${skipReason === unde
     // Leaving takes the id out at once; the others hear it at their next heartbeat.
     await c.leave();
     expect(await redis.zrange(key, 0, -1)).toEqual(["w-a", "w-b"]);
-    await until(() => (heardA.at(-1)?.join() === "w-a,w-b" && heardB.at(-1)?.join() === "w-a,w-b") || undefined, 2_000);
+    await until(() => (heardA.at(-1)?.join() === "w-a,w-b" && heardB.at(-1)?.join() === "w-a,w-b") || undefined, 20_000);
 
     // A dead worker: its stamp stays until the timeout, then the others drop it.
     await redis.zadd(key, (await redis.zscore(key, "w-a")) ?? "0", "w-dead");
-    await until(() => heardA.at(-1)?.includes("w-dead") || undefined, 2_000);
+    await until(() => heardA.at(-1)?.includes("w-dead") || undefined, 20_000);
     const seenAt = Date.now();
-    await until(() => (heardA.at(-1)?.join() === "w-a,w-b" && heardB.at(-1)?.join() === "w-a,w-b") || undefined, 3_000);
+    await until(() => (heardA.at(-1)?.join() === "w-a,w-b" && heardB.at(-1)?.join() === "w-a,w-b") || undefined, 20_000);
     expect(Date.now() - seenAt).toBeGreaterThanOrEqual(200);
     // Only the lists that changed were heard: no repeats in a row.
     for (const heard of [heardA, heardB]) {

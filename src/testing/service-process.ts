@@ -83,7 +83,7 @@ export async function spawnService(options: SpawnServiceOptions): Promise<Servic
     });
   });
 
-  const waitForLog = (predicate: (line: Record<string, unknown>) => boolean, timeoutMs = options.timeoutMs ?? 15_000) =>
+  const waitForLog = (predicate: (line: Record<string, unknown>) => boolean, timeoutMs = options.timeoutMs ?? 60_000) =>
     new Promise<Record<string, unknown>>((resolve, reject) => {
       const check = () => {
         const found = parsed.find(predicate);

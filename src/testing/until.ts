@@ -2,7 +2,7 @@
  * Waits for a condition in a test: polls `probe` until it returns something other than undefined
  * or false, and resolves with that value; rejects after `timeoutMs`.
  */
-export async function until<T>(probe: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 15_000, everyMs = 20): Promise<T> {
+export async function until<T>(probe: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 30_000, everyMs = 20): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await probe();

@@ -45,7 +45,7 @@ describe("isolation, reset and waitFor", () => {
 
   it("waitFor resolves once the predicate holds", async () => {
     setTimeout(() => void api().sendMessage(1, "later").catch(() => undefined), 50);
-    await standIn.waitFor((s) => s.sentMessages().length === 1, { timeoutMs: 2000 });
+    await standIn.waitFor((s) => s.sentMessages().length === 1, { timeoutMs: 20_000 });
     expect(standIn.sentMessages()[0]?.text).toBe("later");
   });
 

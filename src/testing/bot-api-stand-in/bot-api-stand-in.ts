@@ -92,7 +92,7 @@ export async function startBotApiStandIn(options: BotApiStandInOptions = {}): Pr
     calls: (filter) => state.calls.list(filter),
     sentMessages: (filter) => state.sent.list(filter),
     async waitFor(predicate, opts = {}) {
-      const timeoutMs = opts.timeoutMs ?? 5000;
+      const timeoutMs = opts.timeoutMs ?? 20_000;
       const deadline = performance.now() + timeoutMs;
       for (;;) {
         if (predicate(standIn)) return;
