@@ -59,6 +59,8 @@ export function serviceEnv(farm: BotFarm, apiRoot: string, extra: Record<string,
     // would measure pino and the bench's own pipe reading instead of the service.
     LOG_LEVEL: "warn",
     LOG_DIR: logDir,
+    // Each service process its own store (a fresh one: nothing recovered from an earlier run).
+    DATA_DIR: mkdtempSync(path.join(logDir, "data-")),
     ...extra,
     ...overrides,
   };

@@ -65,6 +65,8 @@ function refusalError(refusal: Refusal, botName: string, retryAfterSeconds: numb
     }
     case "queue-unavailable":
       return new RequestError("QUEUE_UNAVAILABLE", refusal.message, { retryAfterSeconds, cause: refusal.cause, bot: botName });
+    case "store-unavailable":
+      return new RequestError("STORE_UNAVAILABLE", refusal.message, { retryAfterSeconds, cause: refusal.cause, bot: botName });
     case "forward-refused":
       return new RequestError(refusal.code, refusal.message, { retryAfterSeconds: refusal.retryAfterSeconds ?? retryAfterSeconds, bot: botName });
   }

@@ -13,6 +13,8 @@ export type Refusal =
   | { refused: "backlog-full"; scope: "service" | "bot" }
   /** The queue (Redis) cannot take the update now. */
   | { refused: "queue-unavailable"; message: string; cause?: unknown }
+  /** The embedded default's local store could not write the update (disk full, say). */
+  | { refused: "store-unavailable"; message: string; cause?: unknown }
   /** The separate gateway's service refused for now: its code and Retry-After are passed on. */
   | { refused: "forward-refused"; code: HttpErrorCode; message: string; retryAfterSeconds?: number };
 

@@ -12,6 +12,7 @@ import { floodControlSettings } from "../flood-control/flood-control-settings.ts
 import { gatewaySettings } from "../gateway/gateway-settings.ts";
 import { hostSettings } from "../host/host-settings.ts";
 import { httpSettings } from "../http/http-settings.ts";
+import { localStoreSettings } from "../local-store/local-store-settings.ts";
 import { journalSettings } from "../journal/journal-settings.ts";
 import { loggingSettings } from "../logging/logging-settings.ts";
 import { checkPollingSettings, pollingSettings } from "../polling/polling-settings.ts";
@@ -29,6 +30,7 @@ const shape = {
   ...admissionSettings,
   ...processingSettings,
   ...embeddedSettings,
+  ...localStoreSettings,
   ...hostSettings,
   ...queueSettings,
   ...journalSettings,

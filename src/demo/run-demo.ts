@@ -86,7 +86,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
   const { dir, keys } = prepareBots(options.botsDir);
   options.prepareFolder?.(dir);
   const logDir = path.join(dir, "_logs");
-  const config = parseServiceConfig({ INTERNAL_BOT_API_PORT: 0, BOTS_DIR: dir, TELEGRAM_API_ROOT: standIn.apiRoot, LOG_DIR: logDir, LOG_LEVEL: "debug" });
+  const config = parseServiceConfig({ INTERNAL_BOT_API_PORT: 0, BOTS_DIR: dir, TELEGRAM_API_ROOT: standIn.apiRoot, LOG_DIR: logDir, LOG_LEVEL: "debug", DATA_DIR: path.join(dir, "_data") });
   const scrubber = new SecretScrubber();
   const { logger, logFile, flush } = createLogger({ level: config.LOG_LEVEL, logDir, scrubber, stdout: false });
   const service = await buildService({ config, logger, scrubber });

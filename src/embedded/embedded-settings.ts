@@ -8,8 +8,13 @@ export const embeddedSettings = {
    * 64 / latency updates a second (docs/performance.md). @defaultValue 512
    */
   PROCESSING_CONCURRENCY: integer(1).default(512),
-  /** Updates handled at once for one bot, so one bot cannot take every slot. @defaultValue 16 */
-  BOT_CONCURRENCY: integer(1).default(16),
+  /**
+   * Most updates of one bot handled at once; 0: no cap of its own (the default): a bot may use
+   * every slot the others leave free, and bots that compete take turns for each slot that frees
+   * up, so a bot with slow handlers (a language model answering in seconds) is not throttled on
+   * an idle process. Set a cap to keep a share for other bots however busy one is. @defaultValue 0
+   */
+  BOT_CONCURRENCY: integer(0).default(0),
   /** Accepted updates waiting or running, over all bots; past it intake answers 503. @defaultValue 10000 */
   MAX_BACKLOG: integer(1).default(10_000),
   /** Accepted updates waiting or running for one bot; past it that bot's intake answers 503. @defaultValue 2000 */

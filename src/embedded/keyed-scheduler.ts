@@ -64,11 +64,14 @@ export class KeyedScheduler<T> {
     return this.lanes.get(lane)?.backlog ?? 0;
   }
 
-  /** Accepts `item` for `lane`, ordered behind earlier items with the same `key` (none: unordered). */
-  submit(lane: string, key: string | undefined, item: T): SubmitResult {
-    if (this.backlog >= this.options.maxBacklog) return "backlog-full";
+  /**
+   * Accepts `item` for `lane`, ordered behind earlier items with the same `key` (none: unordered).
+   * `force` takes it past the backlog limits (updates recovered at start were accepted already).
+   */
+  submit(lane: string, key: string | undefined, item: T, force = false): SubmitResult {
+    if (!force && this.backlog >= this.options.maxBacklog) return "backlog-full";
     const laneState = this.laneFor(lane);
-    if (laneState.backlog >= this.options.maxLaneBacklog) return "lane-backlog-full";
+    if (!force && laneState.backlog >= this.options.maxLaneBacklog) return "lane-backlog-full";
     this.backlog++;
     laneState.backlog++;
 

@@ -22,12 +22,23 @@ export interface InProcessJournalOptions {
   retry: JournalRetryPolicy;
   /** Drops are warned about at most this often (with their count). @defaultValue 1000 */
   dropWarningIntervalMs?: number;
+  /** Where undelivered records are kept across restarts (the embedded default's local store). */
+  outbox?: JournalRecordOutbox;
+}
+
+/** Keeps undelivered records outside the process; see local-store/journal-outbox.ts. */
+export interface JournalRecordOutbox {
+  add(record: ProcessedUpdateRecord): number;
+  remove(key: number): void;
+  pending(): Array<{ key: number; record: ProcessedUpdateRecord }>;
 }
 
 interface Entry {
   record: ProcessedUpdateRecord;
   /** Deliveries tried so far. */
   attempts: number;
+  /** Its key in the outbox, when there is one. */
+  key?: number;
 }
 
 export interface InProcessJournalStats {
@@ -61,6 +72,12 @@ export class InProcessJournal {
       (dropped) => options.logger.warn({ dropped, dropped_total: this.droppedTotal, maxBacklog: options.maxBacklog }, "journal backlog full, oldest records dropped"),
       options.dropWarningIntervalMs ?? 1000,
     );
+    const left = options.outbox?.pending() ?? [];
+    for (const { key, record } of left) this.ready.push({ record, attempts: 0, key });
+    if (left.length > 0) {
+      options.logger.info({ records: left.length }, "journal records left undelivered by the last run, delivering them");
+      this.schedulePump();
+    }
   }
 
   stats(): InProcessJournalStats {
@@ -79,7 +96,7 @@ export class InProcessJournal {
       this.options.logger.error({ bot: record.bot_name, update_id: record.update_id, status: record.status }, "journal record after shutdown, not delivered");
       return;
     }
-    this.ready.push({ record, attempts: 0 });
+    this.ready.push({ record, attempts: 0, key: this.options.outbox?.add(record) });
     while (this.ready.length + this.delayed.size > this.options.maxBacklog) this.dropOldest();
     this.schedulePump();
   }
@@ -115,17 +132,18 @@ export class InProcessJournal {
     this.dropWarning.flush();
     const { logger } = this.options;
     if (left.length > 0) {
-      logger.error(
-        {
-          count: left.length,
-          records: left.slice(0, LISTED_AT_SHUTDOWN).map((e) => ({ bot: e.record.bot_name, update_id: e.record.update_id, status: e.record.status })),
-          deadlineMs,
-        },
-        "journal records not delivered at shutdown",
-      );
+      const records = left.slice(0, LISTED_AT_SHUTDOWN).map((e) => ({ bot: e.record.bot_name, update_id: e.record.update_id, status: e.record.status }));
+      // Kept in the outbox, they are delivered after the next start: a warning, not a loss.
+      if (this.options.outbox === undefined) logger.error({ count: left.length, records, deadlineMs }, "journal records not delivered at shutdown");
+      else logger.warn({ count: left.length, records, deadlineMs }, "journal records not delivered at shutdown, kept in the local store for the next start");
     }
     logger.info({ delivered: this.delivered, failed: this.failed, dropped: this.droppedTotal, undelivered: left.length }, "journal stopped");
     this.resolveIdle();
+  }
+
+  /** The record is delivered, given up or dropped: the outbox need not keep it. */
+  private forget(entry: Entry): void {
+    if (entry.key !== undefined) this.options.outbox?.remove(entry.key);
   }
 
   private isIdle(): boolean {
@@ -151,6 +169,7 @@ export class InProcessJournal {
       dropped = this.ready.shift();
     }
     if (dropped === undefined) return;
+    this.forget(dropped);
     this.droppedTotal++;
     this.dropWarning.hit();
   }
@@ -181,12 +200,14 @@ export class InProcessJournal {
     const log = this.options.logger;
     try {
       await this.options.sink.deliver(record);
+      this.forget(entry);
       if (this.stopped) return;
       this.delivered++;
     } catch (error) {
       if (this.stopped) return;
       const delayMs = journalRetryDelayMs(error, entry.attempts, this.options.retry);
       if (delayMs === undefined) {
+        this.forget(entry);
         this.failed++;
         log.error({ bot: record.bot_name, update_id: record.update_id, status: record.status, attempts: entry.attempts, err: error }, "journal record not delivered");
       } else {

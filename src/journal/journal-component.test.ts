@@ -84,7 +84,8 @@ describe("journal in the embedded default", () => {
     const given: ProcessedUpdateRecord[] = [];
     const t = await start({
       bots: { j: simpleBot("Stuck", { "a.ts": composerSource(`c.hears("hang", async () => { await new Promise((r) => setTimeout(r, 2000)); });`) }) },
-      env: { JOURNAL_SHUTDOWN_DEADLINE_MS: 1000 },
+      // Without the durable store: there, an update running at the deadline is kept for the next start.
+      env: { JOURNAL_SHUTDOWN_DEADLINE_MS: 1000, DURABILITY: "memory" },
       journalSink: { deliver: async (r) => void given.push(r) },
     });
     await t.postUpdate("Stuck", textUpdate(1, 9, "done"));

@@ -8,7 +8,7 @@ import type { Logger } from "pino";
 import type { HostComponent } from "../host/host-component.ts";
 import type { SettledListener } from "../processing/update-job.ts";
 import { createJournalSink } from "./create-journal-sink.ts";
-import { InProcessJournal } from "./in-process-journal.ts";
+import { InProcessJournal, type JournalRecordOutbox } from "./in-process-journal.ts";
 import type { JournalSettings } from "./journal-settings.ts";
 import type { JournalSink } from "./journal-sink.ts";
 
@@ -19,6 +19,8 @@ export interface JournalComponentOptions {
   sink?: JournalSink;
   /** Receives the journal's secrets for the log scrubber (SecretScrubber.add). */
   onSecret?: (secret: string) => void;
+  /** Keeps records bound for a backend (JOURNAL_URL or a given sink) across restarts. */
+  outbox?: JournalRecordOutbox;
 }
 
 export class JournalComponent implements HostComponent {
@@ -32,9 +34,12 @@ export class JournalComponent implements HostComponent {
     const { settings } = options;
     const logger = options.logger.child({ component: "journal" });
     const sink = options.sink ?? createJournalSink(settings, logger, { onSecret: options.onSecret });
+    // Log lines need no outbox: writing one is the delivery.
+    const toBackend = options.sink !== undefined || settings.JOURNAL_URL !== undefined;
     this.journal = new InProcessJournal({
       sink,
       logger,
+      outbox: toBackend ? options.outbox : undefined,
       maxBacklog: settings.JOURNAL_MAX_BACKLOG,
       concurrency: settings.JOURNAL_CONCURRENCY,
       retry: { maxAttempts: settings.JOURNAL_MAX_ATTEMPTS, baseMs: settings.JOURNAL_RETRY_BASE_MS, maxWaitMs: settings.JOURNAL_MAX_RETRY_WAIT_SECONDS * 1000 },

@@ -34,6 +34,12 @@ import { UpdateRunner } from "../processing/update-runner.ts";
 import { QueueProducer } from "../queue/queue-producer.ts";
 import { isQueueMode } from "../queue/queue-mode.ts";
 import { BotSessions } from "../session/bot-sessions.ts";
+import type { SessionData } from "../session/session-data.ts";
+import { DurableLedger } from "../embedded/durable-ledger.ts";
+import { MemoryLedger } from "../embedded/memory-ledger.ts";
+import { JournalOutbox } from "../local-store/journal-outbox.ts";
+import { LocalStore } from "../local-store/local-store.ts";
+import { StoredValues } from "../local-store/stored-values.ts";
 import { botSetup } from "./bot-setup.ts";
 import { loadServiceBots } from "./load-service-bots.ts";
 
@@ -61,11 +67,20 @@ export interface Service {
   stop(deadlineMs?: number): Promise<StopReport>;
 }
 
+/** The local store as a host component: closed after everything else, once its writes are in. */
+function storeComponent(store: LocalStore): HostComponent {
+  return { name: "local-store", close: () => store.close() };
+}
+
 export async function buildService(deps: ServiceDeps): Promise<Service> {
   const { config, logger, scrubber } = deps;
   const onSecret = (secret: string): void => scrubber.add(secret);
   const queueMode = isQueueMode(config);
   const webhooks = new WebhookBots(config, onSecret);
+  // The embedded default keeps accepted updates, claims, sessions and undelivered journal records
+  // in DATA_DIR (unless DURABILITY=memory); queue mode keeps them in Redis.
+  const store = queueMode ? undefined : LocalStore.open(config);
+  const sessionStore = store === undefined ? undefined : (bot: string) => new StoredValues<SessionData>(store, { bot, namespace: "session", ttlSeconds: config.SESSION_TTL_SECONDS });
   // The API process of queue mode runs no handler: no sessions or flood control of its own.
   const registry = await loadServiceBots({
     settings: config,
@@ -76,14 +91,15 @@ export async function buildService(deps: ServiceDeps): Promise<Service> {
       logger,
       webhooks,
       floodLimiter: queueMode ? undefined : createFloodLimiter(config),
-      sessions: queueMode ? undefined : new BotSessions({ settings: config, logger }),
+      sessions: queueMode ? undefined : new BotSessions({ settings: config, logger, storage: sessionStore }),
     }),
   });
 
-  const components: HostComponent[] = [];
+  // Closed last (components close in reverse): every write of the drain and the journal goes in first.
+  const components: HostComponent[] = store === undefined ? [] : [storeComponent(store)];
   let journal: JournalComponent | undefined;
   if (!queueMode) {
-    journal = new JournalComponent({ settings: config, logger, sink: deps.journalSink, onSecret });
+    journal = new JournalComponent({ settings: config, logger, sink: deps.journalSink, onSecret, outbox: store === undefined ? undefined : new JournalOutbox(store) });
     components.push(journal);
   }
   const listeners = [deps.onSettled, journal?.listener].filter((listener): listener is SettledListener => listener !== undefined);
@@ -94,7 +110,10 @@ export async function buildService(deps: ServiceDeps): Promise<Service> {
       : (record) => {
           for (const listener of listeners) listener(record);
         };
-  const embedded = queueMode ? undefined : new EmbeddedProcessor({ settings: config, logger, onSettled, runner: new UpdateRunner({ findBot: (name) => registry.get(name), logger, settings: config, scrub: (text) => scrubber.scrub(text) }) });
+  const windowMs = config.DEDUP_WINDOW_SECONDS * 1000;
+  const ledger = store === undefined ? new MemoryLedger({ windowMs, maxEntries: config.DEDUP_MAX_ENTRIES }) : new DurableLedger({ store, logger, windowMs, hotEntries: config.DEDUP_MAX_ENTRIES });
+  const runner = new UpdateRunner({ findBot: (name) => registry.get(name), logger, settings: config, scrub: (text) => scrubber.scrub(text) });
+  const embedded = queueMode ? undefined : new EmbeddedProcessor({ settings: config, logger, onSettled, ledger, runner });
   const producer = queueMode ? new QueueProducer({ settings: config, logger, scrubber }) : undefined;
   const processor: Processor & UpdateSubmitter | undefined = embedded ?? producer;
   if (processor === undefined) throw new Error("no processor");
@@ -114,7 +133,7 @@ export async function buildService(deps: ServiceDeps): Promise<Service> {
       const loaded = registry.get(name);
       return (loaded === undefined ? undefined : webhooks.of(loaded)?.allowedUpdates) ?? [];
     };
-    components.unshift(new PollingComponent({ settings: config, registry, admission, logger, allowedUpdatesOf }));
+    components.push(new PollingComponent({ settings: config, registry, admission, logger, allowedUpdatesOf }));
   }
 
   const host = new BotHost({

@@ -209,7 +209,7 @@ describe("processing", () => {
   });
 
   it("drains accepted updates on stop() and reports what could not finish by the deadline", async () => {
-    const t = await start({ bots: { d: simpleBot("Drain", { "a.ts": sleepyReply }) } });
+    const t = await start({ bots: { d: simpleBot("Drain", { "a.ts": sleepyReply }) }, env: { DURABILITY: "memory" } });
     await t.postUpdate("Drain", textUpdate(1, 1, "100:a"));
     await t.postUpdate("Drain", textUpdate(2, 2, "100:b"));
     await t.postUpdate("Drain", textUpdate(3, 3, "5000:never"));
@@ -217,5 +217,14 @@ describe("processing", () => {
     expect(report.unfinished).toEqual([{ bot: "Drain", update_id: 3 }]);
     expect(t.standIn.sentMessages().map((m) => m.text).sort()).toEqual(["a", "b"]);
     expect(t.logs.find("update not finished at shutdown", { bot: "Drain", update_id: 3 })).toHaveLength(1);
+  });
+
+  it("with the durable default keeps what could not finish in the local store, for the next start", async () => {
+    const t = await start({ bots: { d: simpleBot("Kept", { "a.ts": sleepyReply }) } });
+    await t.postUpdate("Kept", textUpdate(1, 1, "5000:never"));
+    const report = await t.service.stop(300);
+    expect(report.unfinished).toEqual([{ bot: "Kept", update_id: 1 }]);
+    expect(t.logs.find("update not finished at shutdown, kept in the local store for the next start", { bot: "Kept", update_id: 1 })).toHaveLength(1);
+    expect(t.settled.filter((r) => r.status === "cancelled")).toEqual([]);
   });
 });

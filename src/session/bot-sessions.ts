@@ -1,8 +1,8 @@
 /**
  * grammY sessions (`ctx.session`, one per chat) for every bot of a process, as middleware the bot
- * setup mounts before the bot's handlers. Each bot gets its own storage namespace: its own
- * in-memory store in the embedded default, its own key prefix in Redis (queue mode), so one bot
- * can never read another bot's sessions.
+ * setup mounts before the bot's handlers. Each bot gets its own storage namespace: its own keys
+ * in the embedded default's local store (or memory, with DURABILITY=memory), its own key prefix
+ * in Redis (queue mode), so one bot can never read another bot's sessions.
  */
 import { MemorySessionStorage, session, type Middleware, type StorageAdapter } from "grammy";
 import type { Cluster, Redis } from "ioredis";
@@ -18,8 +18,10 @@ import type { SessionSettings } from "./session-settings.ts";
 export interface BotSessionsOptions {
   settings: SessionSettings & Pick<QueueSettings, "QUEUE_PREFIX">;
   logger: Logger;
-  /** Queue mode: sessions live in this Redis (the caller owns the connection). Unset: in memory. */
+  /** Queue mode: sessions live in this Redis (the caller owns the connection). */
   redis?: Redis | Cluster;
+  /** The embedded default's durable store of one bot's sessions (they survive a restart). */
+  storage?: (botName: string) => StorageAdapter<SessionData>;
 }
 
 export class BotSessions {
@@ -34,6 +36,7 @@ export class BotSessions {
   private storageFor(botName: string): StorageAdapter<SessionData> {
     const { settings, redis, logger } = this.options;
     const ttlSeconds = settings.SESSION_TTL_SECONDS;
+    if (this.options.storage !== undefined) return this.options.storage(botName);
     if (redis === undefined) return new MemorySessionStorage<SessionData>(ttlSeconds > 0 ? ttlSeconds * 1000 : undefined);
     return new RedisSessionStorage<SessionData>({
       redis,

@@ -1,6 +1,7 @@
 /**
  * For tests: a real local HTTP server playing the journal's REST backend. It records every POST
- * (headers, parsed body, arrival time) and answers from a script (status, headers, delay), then 201.
+ * (headers, parsed body, arrival time, the status it got) and answers from a script (status,
+ * headers, delay), then with the standing answer (201 unless set otherwise: a backend that is down).
  */
 import { createServer, type IncomingHttpHeaders } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -17,13 +18,17 @@ export interface ReceivedPost {
   headers: IncomingHttpHeaders;
   body: Record<string, unknown>;
   receivedAt: number;
+  /** The status it was answered with. */
+  status: number;
 }
 
 export interface JournalBackendStandIn {
   url: string;
   received: ReceivedPost[];
-  /** Answers for the next requests, in order; once used up, every request gets 201. */
+  /** Answers for the next requests, in order; once used up, every request gets the standing answer. */
   script(...answers: ScriptedAnswer[]): void;
+  /** The answer once the script is used up (a backend that is down: 503). @defaultValue 201 */
+  answerAll(answer: ScriptedAnswer): void;
   waitForPosts(count: number, timeoutMs?: number): Promise<void>;
   close(): Promise<void>;
 }
@@ -31,12 +36,13 @@ export interface JournalBackendStandIn {
 export async function startJournalBackendStandIn(): Promise<JournalBackendStandIn> {
   const received: ReceivedPost[] = [];
   const answers: ScriptedAnswer[] = [];
+  let standing: ScriptedAnswer = { status: 201, body: "{}" };
   const server = createServer((request, response) => {
     const chunks: Buffer[] = [];
     request.on("data", (chunk: Buffer) => chunks.push(chunk));
     request.on("end", () => {
-      received.push({ headers: request.headers, body: JSON.parse(Buffer.concat(chunks).toString() || "{}") as Record<string, unknown>, receivedAt: Date.now() });
-      const answer = answers.shift() ?? { status: 201, body: "{}" };
+      const answer = answers.shift() ?? standing;
+      received.push({ headers: request.headers, body: JSON.parse(Buffer.concat(chunks).toString() || "{}") as Record<string, unknown>, receivedAt: Date.now(), status: answer.status });
       const send = () => {
         if (response.destroyed) return;
         response.writeHead(answer.status, { "content-type": "application/json", ...answer.headers });
@@ -52,6 +58,9 @@ export async function startJournalBackendStandIn(): Promise<JournalBackendStandI
     url: `http://127.0.0.1:${port}/api/updates/`,
     received,
     script: (...more) => answers.push(...more),
+    answerAll: (answer) => {
+      standing = answer;
+    },
     async waitForPosts(count, timeoutMs = 5000) {
       const deadline = Date.now() + timeoutMs;
       while (received.length < count) {

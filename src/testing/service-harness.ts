@@ -7,6 +7,9 @@
 import { parseServiceConfig, type ServiceConfig } from "../config/service-config.ts";
 import { createLogger } from "../logging/logger.ts";
 import { SecretScrubber } from "../logging/secret-scrubber.ts";
+import { mkdtempSync, rmSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
 import type { Update } from "grammy/types";
 import type { JournalSink } from "../journal/journal-sink.ts";
 import type { ProcessedUpdateRecord } from "../processing/update-job.ts";
@@ -38,13 +41,18 @@ export interface TestServiceOptions {
   waitReady?: boolean;
   /** Where the journal delivers. @defaultValue the log */
   journalSink?: JournalSink;
+  /** DATA_DIR, kept after close (a restart test reopens it). @defaultValue a fresh temporary folder, removed at close */
+  dataDir?: string;
 }
 
 export async function startTestService(options: TestServiceOptions): Promise<TestService> {
   const ownStandIn = options.standIn === undefined;
   const standIn = options.standIn ?? (await startBotApiStandIn());
   const bots = createBotsDir(options.bots);
+  // The durable store of this service only (the default keeps it in ./data).
+  const dataDir = options.dataDir ?? mkdtempSync(path.join(os.tmpdir(), "cb-test-data-"));
   const config = parseServiceConfig({
+    DATA_DIR: dataDir,
     INTERNAL_BOT_API_PORT: 0,
     BOTS_DIR: bots.dir,
     TELEGRAM_API_ROOT: standIn.apiRoot,
@@ -99,6 +107,7 @@ export async function startTestService(options: TestServiceOptions): Promise<Tes
       await service.stop(1000);
       if (ownStandIn) await standIn.close();
       bots.cleanup();
+      if (options.dataDir === undefined) rmSync(dataDir, { recursive: true, force: true });
     },
   };
 }

@@ -36,7 +36,10 @@ export interface SpawnServiceOptions {
   startedMessage?: string;
 }
 
-/** One temporary log folder for every child of this test file that is not given its own: tests never write the project's logs/. */
+/**
+ * One temporary log folder for every child of this test file that is not given its own, and a
+ * fresh DATA_DIR per child: tests never write the project's logs/ or data/.
+ */
 let sharedLogDir: string | undefined;
 function temporaryLogDir(): string {
   sharedLogDir ??= mkdtempSync(path.join(os.tmpdir(), "cb-test-logs-"));
@@ -44,7 +47,7 @@ function temporaryLogDir(): string {
 }
 
 export async function spawnService(options: SpawnServiceOptions): Promise<ServiceProcess> {
-  const env: NodeJS.ProcessEnv = { ...process.env, INTERNAL_BOT_API_PORT: "0", LOG_DIR: temporaryLogDir(), ...options.env };
+  const env: NodeJS.ProcessEnv = { ...process.env, INTERNAL_BOT_API_PORT: "0", LOG_DIR: temporaryLogDir(), DATA_DIR: mkdtempSync(path.join(os.tmpdir(), "cb-test-data-")), ...options.env };
   delete env.NODE_OPTIONS;
   delete env.VITEST;
   const child =
