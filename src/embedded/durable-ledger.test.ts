@@ -4,7 +4,8 @@
  * store; claims outlive the process (a redelivery is a duplicate) until they expire, in batches;
  * a released claim is gone from disk; a DATA_DIR that cannot be written names DATA_DIR.
  */
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { spawn } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { pino } from "pino";
@@ -89,6 +90,22 @@ describe("DurableLedger", () => {
       ledger.close();
       await store.close();
     }
+  });
+
+  it("refuses a DATA_DIR another live process holds, and takes over one left by a process that is gone", async () => {
+    const dir = dataDir();
+    const sleeper = spawn("sleep", ["30"]);
+    try {
+      writeFileSync(path.join(dir, "service.lock"), String(sleeper.pid));
+      expect(() => LocalStore.open({ DATA_DIR: dir, DURABILITY: "fsync" })).toThrow(`DATA_DIR=${JSON.stringify(dir)} is in use by process ${sleeper.pid}`);
+    } finally {
+      sleeper.kill("SIGKILL");
+      await new Promise((resolve) => sleeper.once("exit", resolve));
+    }
+    // The same pid, now gone: its lock is stale.
+    const store = openStore(dir);
+    expect(Number(readFileSync(path.join(dir, "service.lock"), "utf8"))).toBe(process.pid);
+    await store.close();
   });
 
   it("refuses a DATA_DIR that cannot be written, naming DATA_DIR and the way out", () => {

@@ -9,6 +9,7 @@ import { accessSync, constants, mkdirSync } from "node:fs";
 import path from "node:path";
 import { open, type Database, type RootDatabase } from "lmdb";
 import { ConfigError } from "../errors/config-error.ts";
+import { DataDirLock } from "./data-dir-lock.ts";
 import type { LocalStoreSettings } from "./local-store-settings.ts";
 
 /** The store's databases (LMDB "named databases" of one environment, so one transaction spans them). */
@@ -29,11 +30,13 @@ export class LocalStore {
   readonly dir: string;
   readonly dbs: LocalStoreDatabases;
   private readonly root: RootDatabase;
+  private readonly lock: DataDirLock;
   private isClosed = false;
 
-  private constructor(dir: string, root: RootDatabase) {
+  private constructor(dir: string, root: RootDatabase, lock: DataDirLock) {
     this.dir = dir;
     this.root = root;
+    this.lock = lock;
     this.dbs = {
       pending: root.openDB({ name: "pending" }),
       dedup: root.openDB({ name: "dedup" }),
@@ -53,8 +56,9 @@ export class LocalStore {
     } catch (error) {
       throw new ConfigError(`DATA_DIR=${JSON.stringify(settings.DATA_DIR)} cannot be written (${dir}: ${(error as NodeJS.ErrnoException).code ?? String(error)}): point DATA_DIR at a folder this user may write, or set DURABILITY=memory to keep nothing on disk`);
     }
+    const lock = DataDirLock.take(dir);
     const root = open({ path: path.join(dir, "store"), maxDbs: 8, noSync: settings.DURABILITY === "os", compression: false });
-    return new LocalStore(dir, root);
+    return new LocalStore(dir, root, lock);
   }
 
   /** Resolves once every write issued so far is committed (and, with fsync, flushed). */
@@ -71,5 +75,6 @@ export class LocalStore {
     if (this.isClosed) return;
     this.isClosed = true;
     await this.root.close();
+    this.lock.release();
   }
 }
