@@ -14,6 +14,7 @@ import { PROJECT_ROOT, stopAll } from "./lib/processes.ts";
 import { setServiceEnvOverrides } from "./lib/systems.ts";
 import { formatTable, machineInfo, writeReport, type BenchReport, type SuiteResult } from "./lib/report.ts";
 import { runBotCount } from "./suites/bot-count.ts";
+import { runDurability } from "./suites/durability.ts";
 import { runEndToEnd } from "./suites/end-to-end.ts";
 import { runIngest } from "./suites/ingest.ts";
 import { runQueueMode } from "./suites/queue-mode.ts";
@@ -24,6 +25,7 @@ const SUITE_RUNNERS: Record<SuiteName, (ctx: SuiteContext) => Promise<SuiteResul
   e2e: runEndToEnd,
   queue: runQueueMode,
   bots: runBotCount,
+  durability: runDurability,
 };
 
 async function main(): Promise<number> {

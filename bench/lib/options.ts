@@ -4,7 +4,7 @@
  */
 import { parseArgs } from "node:util";
 
-export const SUITES = ["ingest", "e2e", "queue", "bots"] as const;
+export const SUITES = ["ingest", "e2e", "queue", "bots", "durability"] as const;
 export type SuiteName = (typeof SUITES)[number];
 
 export interface BenchOptions {
