@@ -6,6 +6,7 @@
  */
 import type { Update } from "grammy/types";
 import { RequestError } from "../errors/request-error.ts";
+import type { UpdateObserver } from "../processing/update-observer.ts";
 import type { AdmissionSettings } from "./admission-settings.ts";
 import type { Refusal, UpdateSubmitter } from "./update-submitter.ts";
 
@@ -23,6 +24,7 @@ export interface AdmissionOptions<B extends AdmissibleBot> {
   /** The bot called `name`, or undefined when there is none. */
   findBot: (name: string) => B | undefined;
   submitter: UpdateSubmitter;
+  observer?: UpdateObserver;
 }
 
 export class Admission<B extends AdmissibleBot = AdmissibleBot> {
@@ -52,7 +54,10 @@ export class Admission<B extends AdmissibleBot = AdmissibleBot> {
     const unavailable = bot.unavailableReason();
     if (unavailable !== undefined) throw new RequestError("BOT_UNAVAILABLE", `bot ${JSON.stringify(botName)} is not running: ${unavailable}`, { retryAfterSeconds, bot: botName });
     const result = await this.options.submitter.submit(botName, update);
-    if (result === "accepted" || result === "duplicate") return result;
+    if (result === "accepted" || result === "duplicate") {
+      this.options.observer?.admitted?.(botName, result);
+      return result;
+    }
     throw refusalError(result, botName, retryAfterSeconds);
   }
 }

@@ -52,6 +52,12 @@ export class BotRegistry {
     return [...this.failed, ...started];
   }
 
+  /** How many bots are in each state (a folder that did not load counts as failed). */
+  states(): Record<"starting" | "ready" | "failed", number> {
+    const { ready, starting, failed } = this.counts();
+    return { starting, ready, failed };
+  }
+
   counts(): { loaded: number; ready: number; starting: number; failed: number } {
     let ready = 0;
     let starting = 0;

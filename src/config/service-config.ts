@@ -13,6 +13,7 @@ import { gatewaySettings } from "../gateway/gateway-settings.ts";
 import { hostSettings } from "../host/host-settings.ts";
 import { httpSettings } from "../http/http-settings.ts";
 import { localStoreSettings } from "../local-store/local-store-settings.ts";
+import { metricsSettings } from "../metrics/metrics-settings.ts";
 import { journalSettings } from "../journal/journal-settings.ts";
 import { loggingSettings } from "../logging/logging-settings.ts";
 import { checkPollingSettings, pollingSettings } from "../polling/polling-settings.ts";
@@ -31,6 +32,7 @@ const shape = {
   ...processingSettings,
   ...embeddedSettings,
   ...localStoreSettings,
+  ...metricsSettings,
   ...hostSettings,
   ...queueSettings,
   ...journalSettings,

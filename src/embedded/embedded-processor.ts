@@ -12,6 +12,7 @@ import type { SubmitResult, UpdateSubmitter } from "../admission/update-submitte
 import type { Processor, UnfinishedUpdate } from "../host/processor.ts";
 import { orderingKey } from "../processing/update-key.ts";
 import { newUpdateJob, toRecord, type ProcessingStatus, type SettledListener, type UpdateJob } from "../processing/update-job.ts";
+import type { UpdateObserver } from "../processing/update-observer.ts";
 import type { UpdateRunner } from "../processing/update-runner.ts";
 import { sleep } from "../telegram/backoff.ts";
 import type { EmbeddedSettings } from "./embedded-settings.ts";
@@ -25,6 +26,7 @@ export interface EmbeddedProcessorOptions {
   logger: Logger;
   /** Hears of each processed update, once (journal, tests). Unset: no record is built. */
   onSettled?: SettledListener;
+  observer?: UpdateObserver;
 }
 
 export class EmbeddedProcessor implements UpdateSubmitter, Processor {
@@ -103,6 +105,7 @@ export class EmbeddedProcessor implements UpdateSubmitter, Processor {
         logger.warn({ bot: job.botName, update_id: job.updateId, attempts: job.attempts }, "update not finished at shutdown, kept in the local store for the next start");
       } else {
         logger.error({ bot: job.botName, update_id: job.updateId, attempts: job.attempts }, "update not finished at shutdown");
+        this.options.observer?.settled?.(job.botName, "cancelled");
         this.options.onSettled?.(toRecord(job, "cancelled", "not finished before the shutdown deadline"));
       }
     }
@@ -141,6 +144,7 @@ export class EmbeddedProcessor implements UpdateSubmitter, Processor {
     // A final failure forgets the claim: the sender's redelivery of this update runs again.
     if (status !== "success") this.ledger.release(job.botName, job.updateId);
     this.ledger.done(job);
+    this.options.observer?.settled?.(job.botName, status);
     // The record (dates, preview) is built only when someone listens.
     this.options.onSettled?.(toRecord(job, status, error, handlerFile));
   }

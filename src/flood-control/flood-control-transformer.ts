@@ -33,6 +33,8 @@ export interface FloodControlTransformerOptions {
   limiter: FloodLimiter;
   botName: string;
   logger: Logger;
+  /** Told how long a send waited for its slot, when it waited. */
+  onDelay?: (waitedMs: number) => void;
 }
 
 export function floodControlTransformer(options: FloodControlTransformerOptions): Transformer {
@@ -46,10 +48,13 @@ export function floodControlTransformer(options: FloodControlTransformerOptions)
       // FloodScope); both at once when the chat's slot is free now.
       const first = await limiter.reserveSend(target);
       if (first.waitMs > 0) await sleep(first.waitMs, signal as AbortSignal | undefined);
+      let waitedMs = first.waitMs;
       if (!first.botReserved) {
         const waitMs = await limiter.reserve(target, "bot");
         if (waitMs > 0) await sleep(waitMs, signal as AbortSignal | undefined);
+        waitedMs += Math.max(0, waitMs);
       }
+      if (waitedMs > 0) options.onDelay?.(waitedMs);
       limiterDownLogged = false;
     } catch (error) {
       if (signal?.aborted === true) throw error;

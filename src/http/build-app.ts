@@ -15,6 +15,8 @@ export interface BuildAppOptions {
   settings: Pick<HttpSettings, "BODY_LIMIT_BYTES">;
   /** True once shutdown began: every answer then closes its connection. */
   isClosing: () => boolean;
+  /** Told the code of every refused request on the intake routes (metrics). */
+  onRefused?: (code: string) => void;
 }
 
 export function buildApp(options: BuildAppOptions): FastifyInstance {
@@ -30,7 +32,7 @@ export function buildApp(options: BuildAppOptions): FastifyInstance {
     forceCloseConnections: "idle",
     return503OnClosing: true,
   }) as unknown as FastifyInstance;
-  installErrorHandling(app, { bodyLimitBytes: options.settings.BODY_LIMIT_BYTES });
+  installErrorHandling(app, { bodyLimitBytes: options.settings.BODY_LIMIT_BYTES, onRefused: options.onRefused });
   // Once shutdown began, every answer closes its connection: a keep-alive socket that was busy
   // when close() started would otherwise hold the server open until its keep-alive timeout.
   // (Callback style: an async hook would cost a promise on every answer.)

@@ -29,7 +29,12 @@ export function sendError(reply: FastifyReply, status: number, code: string, mes
 /** 503s (backlog full, shutting down, ...) are warned about at most this often per code, with their count. */
 const REFUSAL_LOG_INTERVAL_MS = 10_000;
 
-export function installErrorHandling(app: FastifyInstance, options: { bodyLimitBytes: number }): void {
+/** Where updates come in: refusals there are counted for metrics. */
+function isIntakeRoute(url: string): boolean {
+  return url.startsWith("/internal/update") || url.startsWith("/telegram/");
+}
+
+export function installErrorHandling(app: FastifyInstance, options: { bodyLimitBytes: number; onRefused?: (code: string) => void }): void {
   const FASTIFY_CODES = fastifyCodes(options.bodyLimitBytes);
   // Under overload a line per refused request would add to the load it reports: one per interval.
   const refusals = new Map<HttpErrorCode, { log: ThrottledLog; last: string }>();
@@ -50,6 +55,7 @@ export function installErrorHandling(app: FastifyInstance, options: { bodyLimitB
   app.setErrorHandler((error: FastifyError | RequestError, request, reply) => {
     if (error instanceof RequestError) {
       const { code, statusCode: status } = error;
+      if (options.onRefused !== undefined && isIntakeRoute(request.url)) options.onRefused(code);
       if (THROTTLED_STATUSES.has(status)) refused(code, status, error.message);
       // Who was refused and from where (never the key they presented): a misconfigured gateway, or a probe.
       else if (status === 401 || status === 403) request.log.warn({ code, status, bot: error.bot, client: request.ip }, error.message);
@@ -59,10 +65,12 @@ export function installErrorHandling(app: FastifyInstance, options: { bodyLimitB
     const known = FASTIFY_CODES[error.code];
     if (known !== undefined) {
       const status = error.statusCode ?? 400;
+      if (options.onRefused !== undefined && isIntakeRoute(request.url)) options.onRefused(known.code);
       if (THROTTLED_STATUSES.has(status)) refused(known.code, status, known.message);
       return sendError(reply, status, known.code, known.message);
     }
     if (error.statusCode !== undefined && error.statusCode >= 400 && error.statusCode < 500) {
+      if (options.onRefused !== undefined && isIntakeRoute(request.url)) options.onRefused("BAD_REQUEST");
       return sendError(reply, error.statusCode, "BAD_REQUEST", error.message);
     }
     request.log.error({ err: error }, "unhandled error in request");

@@ -12,6 +12,7 @@ import type { LoadedBot } from "../bots/loaded-bot.ts";
 import { backoffDelayMs } from "../telegram/backoff.ts";
 import { decideOnFailure, rootError } from "./failure-policy.ts";
 import type { ProcessingSettings } from "./processing-settings.ts";
+import type { UpdateObserver } from "./update-observer.ts";
 import type { ProcessingStatus, UpdateJob } from "./update-job.ts";
 
 /** How one attempt ended. */
@@ -29,6 +30,7 @@ export interface UpdateRunnerOptions {
    * journal (a REST backend, drf_save) and, in queue mode, the text to the failed job in Redis.
    */
   scrub: (text: string) => string;
+  observer?: UpdateObserver;
 }
 
 /** While a bot's getMe has not succeeded yet, its updates wait this long between checks. */
@@ -52,23 +54,30 @@ export class UpdateRunner {
       return { kind: "retry", delayMs: NOT_READY_RETRY_MS };
     }
 
+    const { observer } = this.options;
     job.attempts++;
-    job.startedAt ??= Date.now();
+    if (job.startedAt === undefined) {
+      job.startedAt = Date.now();
+      observer?.started?.(job.botName, job.startedAt - job.acceptedAt);
+    }
     const started = performance.now();
     const timer = setTimeout(() => {
       log().warn({ attempt: job.attempts, timeoutMs: settings.HANDLER_TIMEOUT_MS }, "handler still running past the timeout");
     }, settings.HANDLER_TIMEOUT_MS);
     try {
       await loaded.bot.handleUpdate(job.update);
+      observer?.handled?.(job.botName, performance.now() - started);
       if (logger.isLevelEnabled("debug")) log().debug({ attempt: job.attempts, ms: Math.round(performance.now() - started) }, "update handled");
       return { kind: "done", status: "success" };
     } catch (thrown) {
+      observer?.handled?.(job.botName, performance.now() - started);
       const error = rootError(thrown);
       const handlerFile = handlerFileOf(error);
       const decision = decideOnFailure(error);
       if (decision.retry && job.attempts < settings.HANDLER_MAX_ATTEMPTS) {
         const delayMs = decision.delayMs ?? backoffDelayMs(job.attempts, settings.HANDLER_RETRY_BASE_MS);
         log().warn({ attempt: job.attempts, maxAttempts: settings.HANDLER_MAX_ATTEMPTS, delayMs, handler_file: handlerFile, reason: decision.reason, err: error }, "handler failed, update will run again");
+        observer?.retried?.(job.botName);
         return { kind: "retry", delayMs };
       }
       log().error({ attempt: job.attempts, handler_file: handlerFile, reason: decision.reason, err: error }, "update failed");

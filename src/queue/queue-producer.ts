@@ -8,6 +8,7 @@
  * after all, the sender's retry is then a duplicate.) The API process never runs a handler.
  */
 import { randomUUID } from "node:crypto";
+import type { Queue } from "bullmq";
 import type { Update } from "grammy/types";
 import type { Logger } from "pino";
 import type { SubmitResult, UpdateSubmitter } from "../admission/update-submitter.ts";
@@ -20,7 +21,7 @@ import { createProducerConnection, redisPasswordOf, type RedisConnection } from 
 import { openQueues, type QueueSet } from "./update-queues.ts";
 import { dedupIdOf, type UpdateJobData } from "./update-job-data.ts";
 import { partitionOf } from "./update-partition.ts";
-import { workersKeyOf } from "./queue-names.ts";
+import { JOURNAL_QUEUE, UPDATES_QUEUE, workersKeyOf } from "./queue-names.ts";
 import { readLiveWorkers } from "./worker-membership.ts";
 
 export interface QueueProducerOptions {
@@ -89,6 +90,27 @@ export class QueueProducer implements UpdateSubmitter, Processor {
     } catch (error) {
       return { refused: "queue-unavailable", message: "the queue (Redis) did not take the update; retry later", cause: error };
     }
+  }
+
+  /** Jobs in Redis per queue family and state (telegram_updates summed over its partitions), and the live workers. */
+  async depth(): Promise<{ jobs: Array<{ queue: string; state: string; count: number }>; workers: number }> {
+    const states = ["waiting", "active", "delayed", "failed"] as const;
+    const sum = async (queues: readonly Queue[]): Promise<Record<string, number>> => {
+      const counts = await Promise.all(queues.map((queue) => queue.getJobCounts(...states)));
+      const total: Record<string, number> = {};
+      for (const state of states) total[state] = counts.reduce((acc, c) => acc + (c[state] ?? 0), 0);
+      return total;
+    };
+    const [updates, journal, workers] = await Promise.all([
+      sum(this.queues.partitions),
+      sum([this.queues.journal]),
+      readLiveWorkers(this.connection, workersKeyOf(this.options.settings.QUEUE_PREFIX), this.options.settings.QUEUE_WORKER_TIMEOUT_MS),
+    ]);
+    const jobs = [
+      ...Object.entries(updates).map(([state, count]) => ({ queue: UPDATES_QUEUE, state, count })),
+      ...Object.entries(journal).map(([state, count]) => ({ queue: JOURNAL_QUEUE, state, count })),
+    ];
+    return { jobs, workers: workers.length };
   }
 
   async start(): Promise<void> {}

@@ -1,12 +1,14 @@
 /**
  * Readiness that tells the truth in queue mode, over real processes and a private Redis: a worker
  * started with WORKER_HTTP_PORT answers /healthz and /readyz (Redis reachable, bots loaded,
- * partitions watched); the API's /readyz counts it. With Redis killed both say not ready (503)
+ * partitions watched) and /metrics; the API's /readyz counts it and its /metrics shows what
+ * waits in Redis. With Redis killed both say not ready (503)
  * while /healthz still answers; once Redis is back, both are ready again.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { simpleBot } from "../testing/bot-fixtures.ts";
-import { startQueueDeployment, type QueueDeployment } from "../testing/queue-deployment.ts";
+import { postUpdate, startQueueDeployment, type QueueDeployment } from "../testing/queue-deployment.ts";
+import { textUpdate } from "../testing/service-harness.ts";
 import { redisSkipReason, startOwnRedis, type OwnRedis } from "../testing/redis.ts";
 import type { ServiceProcess } from "../testing/service-process.ts";
 import { until } from "../testing/until.ts";
@@ -47,6 +49,19 @@ describe.skipIf(skipReason !== undefined)(`readiness in queue mode${skipReason =
     expect(workerReady.body).toMatchObject({ ready: true, bots: { loaded: 1 }, worker: { redis: "reachable", of: 8 } });
     expect(workerReady.body.worker?.partitions).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
     expect(await until(async () => ((await readyz(api)).body.queue?.workers === 1 ? true : undefined))).toBe(true);
+
+    // Metrics on both sides: the API counts what it took and what waits in Redis, the worker what it handled.
+    expect((await postUpdate(api, "Probed", textUpdate(1, 5, "hi"))).status).toBe(200);
+    await d.standIn.waitFor((s) => s.sentMessages().length === 1);
+    const apiPage = await (await fetch(`${api.url}/metrics`)).text();
+    expect(apiPage).toMatch(/^clustered_bots_updates_accepted_total\{bot="Probed"\} 1$/m);
+    expect(apiPage).toMatch(/^clustered_bots_queue_workers 1$/m);
+    expect(apiPage).toMatch(/^clustered_bots_queue_jobs\{queue="telegram_updates",state="waiting"\} \d+$/m);
+    const workerPage = await until(async () => {
+      const text = await (await fetch(`${worker.url}/metrics`)).text();
+      return /^clustered_bots_updates_processed_total\{bot="Probed",status="success"\} 1$/m.test(text) ? text : undefined;
+    });
+    expect(workerPage).toMatch(/^clustered_bots_in_flight_updates 0$/m);
 
     await redis.kill();
     const apiDown = await until(async () => {

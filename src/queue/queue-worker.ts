@@ -13,6 +13,7 @@ import type { Processor, ProcessorReadiness, UnfinishedUpdate } from "../host/pr
 import type { JournalSettings } from "../journal/journal-settings.ts";
 import { LogJournalSink } from "../journal/log-journal-sink.ts";
 import type { ProcessedUpdateRecord, SettledListener } from "../processing/update-job.ts";
+import type { UpdateObserver } from "../processing/update-observer.ts";
 import type { UpdateRunner } from "../processing/update-runner.ts";
 import { sleep } from "../telegram/backoff.ts";
 import { UpdateFailedError } from "../errors/update-failed-error.ts";
@@ -40,6 +41,7 @@ export interface QueueWorkerOptions {
   onSettled?: SettledListener;
   /** Removes secrets from what a job's failure leaves in Redis (its reason, its stack). */
   scrub: (text: string) => string;
+  observer?: UpdateObserver;
 }
 
 /** After the deadline, how long handlers still running get before they are reported unfinished. */
@@ -51,7 +53,7 @@ export class QueueWorker implements Processor {
   private readonly queueSet: QueueSet;
   /** Aborted at the shutdown deadline: jobs waiting for a retry hand themselves back. */
   private readonly deadline = new AbortController();
-  /** Update jobs running now, for the shutdown report. */
+  /** Update jobs running now (the shutdown report, the in-flight gauge). */
   private readonly running = new Map<string, { bot: string; update_id: number }>();
   /** The partitions this worker watches now. */
   private readonly partitionWorkers = new Map<number, Worker>();
@@ -82,6 +84,7 @@ export class QueueWorker implements Processor {
           logger,
           journal,
           onSettled: (record) => this.options.onSettled?.(record),
+          observer: this.options.observer,
           deadline: this.deadline.signal,
           running: this.running,
         }),
@@ -147,6 +150,11 @@ export class QueueWorker implements Processor {
     return unfinished.map((item) => ({ bot: item.bot, update_id: item.update_id }));
   }
 
+  /** Update jobs running now. */
+  get inFlight(): number {
+    return this.running.size;
+  }
+
   /**
    * Ready while Redis answers and the worker consumes what it was started for (with
    * telegram_updates: at least one partition watched); not while it drains.
@@ -191,6 +199,7 @@ export class QueueWorker implements Processor {
   }
 
   private settle(record: ProcessedUpdateRecord): void {
+    this.options.observer?.settled?.(record.bot_name, record.status);
     this.options.onSettled?.(record);
   }
 

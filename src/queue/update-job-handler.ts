@@ -12,6 +12,7 @@ import { UnrecoverableError, WaitingError, type Job } from "bullmq";
 import type { Logger } from "pino";
 import { orderingKey } from "../processing/update-key.ts";
 import { newUpdateJob, toRecord, type ProcessedUpdateRecord, type SettledListener } from "../processing/update-job.ts";
+import type { UpdateObserver } from "../processing/update-observer.ts";
 import type { UpdateRunner } from "../processing/update-runner.ts";
 import { sleep } from "../telegram/backoff.ts";
 import { isUpdateJobData } from "./update-job-data.ts";
@@ -24,6 +25,7 @@ export interface UpdateJobHandlerOptions {
   journal: { add(record: ProcessedUpdateRecord): Promise<void> };
   /** Each settled update. */
   onSettled?: SettledListener;
+  observer?: UpdateObserver;
   /** Aborted at the shutdown deadline. */
   deadline: AbortSignal;
   /** Jobs running now, for the shutdown report. */
@@ -78,6 +80,7 @@ export function createUpdateJobHandler(options: UpdateJobHandlerOptions): (job: 
       options.running.delete(runningId);
     }
 
+    options.observer?.settled?.(bot, record.status);
     options.onSettled?.(record);
     await options.journal.add(record);
     if (record.status !== "success") {

@@ -12,7 +12,9 @@ import { floodControlTransformer } from "../flood-control/flood-control-transfor
 import type { FloodLimiter } from "../flood-control/flood-limiter.ts";
 import type { WebhookBots } from "../gateway/webhook-bots.ts";
 import type { BotSessions } from "../session/bot-sessions.ts";
+import type { ServiceMetrics } from "../metrics/service-metrics.ts";
 import { apiRetryTransformer } from "../telegram/api-retry.ts";
+import { requestWatchTransformer } from "../telegram/request-watch.ts";
 import type { TelegramSettings } from "../telegram/telegram-settings.ts";
 
 export interface BotSetupParts {
@@ -24,6 +26,8 @@ export interface BotSetupParts {
   floodLimiter?: FloodLimiter;
   /** `ctx.session` (a process that runs no handler has none). */
   sessions?: BotSessions;
+  /** Metrics of the Bot API requests and flood-control waits (off: undefined). */
+  metrics?: Pick<ServiceMetrics, "telegramRequest" | "floodDelayed">;
 }
 
 export function botSetup(parts: BotSetupParts): (bot: Bot<BotContext>, identity: BotIdentity) => void {
@@ -31,12 +35,18 @@ export function botSetup(parts: BotSetupParts): (bot: Bot<BotContext>, identity:
   return (bot, identity) => {
     const log = logger.child({ bot: identity.name });
     parts.webhooks?.prepare(bot, identity);
-    // 1. Innermost transformer: repeats one call after a 429's retry_after, a 5xx or a network error.
+    const { metrics } = parts;
+    // 0. Next to the network: each request, retries included, counted by outcome.
+    if (metrics !== undefined) bot.api.config.use(requestWatchTransformer((method, outcome, retryAfter) => metrics.telegramRequest(method, outcome, retryAfter)));
+    // 1. Around it: repeats one call after a 429's retry_after, a 5xx or a network error.
     bot.api.config.use(
       apiRetryTransformer({ maxRetries: settings.API_MAX_RETRIES, baseDelayMs: settings.API_RETRY_BASE_MS, maxWaitSeconds: settings.API_MAX_RETRY_WAIT_SECONDS, logger: log }),
     );
     // 2. Around the retries: one flood-control slot per message, taken once, whatever its retries.
-    if (parts.floodLimiter !== undefined) bot.api.config.use(floodControlTransformer({ limiter: parts.floodLimiter, botName: identity.name, logger: log }));
+    if (parts.floodLimiter !== undefined) {
+      const onDelay = metrics === undefined ? undefined : (waitedMs: number) => metrics.floodDelayed(identity.name, waitedMs);
+      bot.api.config.use(floodControlTransformer({ limiter: parts.floodLimiter, botName: identity.name, logger: log, onDelay }));
+    }
     // Middleware, before the bot's own handlers: the chat's session.
     if (parts.sessions !== undefined) bot.use(parts.sessions.middlewareFor(identity.name));
   };

@@ -26,6 +26,8 @@ import { buildApp } from "../http/build-app.ts";
 import { healthRoutes } from "../http/health-routes.ts";
 import { internalUpdateRoute } from "../http/internal-update-route.ts";
 import { JournalComponent } from "../journal/journal-component.ts";
+import { metricsRoute } from "../metrics/metrics-route.ts";
+import { ServiceMetrics } from "../metrics/service-metrics.ts";
 import type { JournalSink } from "../journal/journal-sink.ts";
 import type { SecretScrubber } from "../logging/secret-scrubber.ts";
 import { PollingComponent } from "../polling/polling-component.ts";
@@ -77,6 +79,16 @@ export async function buildService(deps: ServiceDeps): Promise<Service> {
   const onSecret = (secret: string): void => scrubber.add(secret);
   const queueMode = isQueueMode(config);
   const webhooks = new WebhookBots(config, onSecret);
+  // Metrics read the processor and the registry, made below; the gauges ask them at scrape time.
+  const parts: { registry?: BotRegistry; embedded?: EmbeddedProcessor; producer?: QueueProducer } = {};
+  const metrics = config.METRICS
+    ? new ServiceMetrics(config, {
+        backlog: () => parts.embedded?.size ?? 0,
+        inFlight: () => parts.embedded?.activeCount ?? 0,
+        botStates: () => parts.registry?.states() ?? {},
+        ...(queueMode ? { queue: () => parts.producer?.depth() ?? Promise.resolve({ jobs: [], workers: 0 }) } : {}),
+      })
+    : undefined;
   // The embedded default keeps accepted updates, claims, sessions and undelivered journal records
   // in DATA_DIR (unless DURABILITY=memory); queue mode keeps them in Redis.
   const store = queueMode ? undefined : LocalStore.open(config);
@@ -92,8 +104,10 @@ export async function buildService(deps: ServiceDeps): Promise<Service> {
       webhooks,
       floodLimiter: queueMode ? undefined : createFloodLimiter(config),
       sessions: queueMode ? undefined : new BotSessions({ settings: config, logger, storage: sessionStore }),
+      metrics,
     }),
   });
+  parts.registry = registry;
 
   // Closed last (components close in reverse): every write of the drain and the journal goes in first.
   const components: HostComponent[] = store === undefined ? [] : [storeComponent(store)];
@@ -112,14 +126,17 @@ export async function buildService(deps: ServiceDeps): Promise<Service> {
         };
   const windowMs = config.DEDUP_WINDOW_SECONDS * 1000;
   const ledger = store === undefined ? new MemoryLedger({ windowMs, maxEntries: config.DEDUP_MAX_ENTRIES }) : new DurableLedger({ store, logger, windowMs, hotEntries: config.DEDUP_MAX_ENTRIES });
-  const runner = new UpdateRunner({ findBot: (name) => registry.get(name), logger, settings: config, scrub: (text) => scrubber.scrub(text) });
-  const embedded = queueMode ? undefined : new EmbeddedProcessor({ settings: config, logger, onSettled, ledger, runner });
+  const runner = new UpdateRunner({ findBot: (name) => registry.get(name), logger, settings: config, scrub: (text) => scrubber.scrub(text), observer: metrics });
+  const embedded = queueMode ? undefined : new EmbeddedProcessor({ settings: config, logger, onSettled, ledger, runner, observer: metrics });
   const producer = queueMode ? new QueueProducer({ settings: config, logger, scrubber }) : undefined;
+  parts.embedded = embedded;
+  parts.producer = producer;
   const processor: Processor & UpdateSubmitter | undefined = embedded ?? producer;
   if (processor === undefined) throw new Error("no processor");
 
-  const admission = new Admission<LoadedBot | FailedBot>({ settings: config, findBot: (name) => registry.find(name), submitter: processor });
-  const app = buildApp({ logger, settings: config, isClosing: () => admission.closed });
+  const admission = new Admission<LoadedBot | FailedBot>({ settings: config, findBot: (name) => registry.find(name), submitter: processor, observer: metrics });
+  const app = buildApp({ logger, settings: config, isClosing: () => admission.closed, onRefused: metrics === undefined ? undefined : (code) => metrics.refused(code) });
+  if (metrics !== undefined) await app.register(metricsRoute, { metrics });
   await app.register(internalUpdateRoute, { admission });
   await app.register(healthRoutes, { registry, isClosing: () => admission.closed, readiness: processor.readiness?.bind(processor), scrub: (text) => scrubber.scrub(text) });
   if (config.BOT_MODE === "webhook") {

@@ -8,7 +8,10 @@ import type { Logger } from "pino";
 import type { ServiceConfig } from "../config/service-config.ts";
 import { createFloodLimiter } from "../flood-control/create-flood-limiter.ts";
 import { BotHost } from "../host/bot-host.ts";
+import type { BotRegistry } from "../bots/bot-registry.ts";
 import { buildApp } from "../http/build-app.ts";
+import { metricsRoute } from "../metrics/metrics-route.ts";
+import { ServiceMetrics } from "../metrics/service-metrics.ts";
 import { healthRoutes } from "../http/health-routes.ts";
 import type { SecretScrubber } from "../logging/secret-scrubber.ts";
 import type { SettledListener } from "../processing/update-job.ts";
@@ -36,6 +39,12 @@ export interface WorkerDeps {
 
 export async function buildWorker(deps: WorkerDeps): Promise<BotHost<QueueWorker>> {
   const { config, logger, scrubber, connection } = deps;
+  const parts: { registry?: BotRegistry; processor?: QueueWorker } = {};
+  // The worker's metrics are served on WORKER_HTTP_PORT; without a port nobody could read them.
+  const metrics =
+    config.METRICS && config.WORKER_HTTP_PORT !== undefined
+      ? new ServiceMetrics(config, { inFlight: () => parts.processor?.inFlight ?? 0, botStates: () => parts.registry?.states() ?? {} })
+      : undefined;
   const registry = await loadServiceBots({
     settings: config,
     logger,
@@ -45,16 +54,20 @@ export async function buildWorker(deps: WorkerDeps): Promise<BotHost<QueueWorker
       logger,
       floodLimiter: createFloodLimiter(config, connection),
       sessions: new BotSessions({ settings: config, logger, redis: connection }),
+      metrics,
     }),
   });
-  const runner = new UpdateRunner({ findBot: (name) => registry.get(name), logger, settings: config, scrub: (text) => scrubber.scrub(text) });
-  const processor: QueueWorker = new QueueWorker({ settings: config, logger, connection, queues: deps.queues, runner, journalSink: deps.journalSink, onSettled: deps.onSettled, scrub: (text) => scrubber.scrub(text) });
+  parts.registry = registry;
+  const runner = new UpdateRunner({ findBot: (name) => registry.get(name), logger, settings: config, scrub: (text) => scrubber.scrub(text), observer: metrics });
+  const processor: QueueWorker = new QueueWorker({ settings: config, logger, connection, queues: deps.queues, runner, journalSink: deps.journalSink, onSettled: deps.onSettled, scrub: (text) => scrubber.scrub(text), observer: metrics });
+  parts.processor = processor;
   if (config.WORKER_HTTP_PORT === undefined) return new BotHost({ settings: config, logger, registry, processor });
   // An optional port so a worker can be probed like the API: /healthz, /readyz (Redis, bots, partitions).
   const built: { host?: BotHost<QueueWorker> } = {};
   const stopping = (): boolean => built.host?.stopping === true;
   const app = buildApp({ logger, settings: config, isClosing: stopping });
   await app.register(healthRoutes, { registry, isClosing: stopping, readiness: () => processor.readiness(), scrub: (text) => scrubber.scrub(text) });
+  if (metrics !== undefined) await app.register(metricsRoute, { metrics });
   built.host = new BotHost({ settings: config, logger, registry, processor, http: { app, host: config.WORKER_HTTP_IP, port: config.WORKER_HTTP_PORT, hostSetting: "WORKER_HTTP_IP", portSetting: "WORKER_HTTP_PORT" } });
   return built.host;
 }
