@@ -12,9 +12,12 @@ import path from "node:path";
 import { parseBenchOptions, type SuiteName } from "./lib/options.ts";
 import { PROJECT_ROOT, stopAll } from "./lib/processes.ts";
 import { setServiceEnvOverrides } from "./lib/systems.ts";
-import { formatTable, machineInfo, writeReport, type BenchReport, type SuiteResult } from "./lib/report.ts";
+import { formatNotes, formatTable, machineInfo, writeReport, type BenchReport, type SuiteResult } from "./lib/report.ts";
 import { runBotCount } from "./suites/bot-count.ts";
 import { runDurability } from "./suites/durability.ts";
+import { runChaosEmbedded } from "./suites/chaos-embedded.ts";
+import { runChaosQueue } from "./suites/chaos-queue.ts";
+import { runSoak } from "./suites/soak.ts";
 import { runEndToEnd } from "./suites/end-to-end.ts";
 import { runIngest } from "./suites/ingest.ts";
 import { runQueueMode } from "./suites/queue-mode.ts";
@@ -26,6 +29,9 @@ const SUITE_RUNNERS: Record<SuiteName, (ctx: SuiteContext) => Promise<SuiteResul
   queue: runQueueMode,
   bots: runBotCount,
   durability: runDurability,
+  "chaos-embedded": runChaosEmbedded,
+  "chaos-queue": runChaosQueue,
+  soak: runSoak,
 };
 
 async function main(): Promise<number> {
@@ -56,7 +62,7 @@ async function main(): Promise<number> {
   }
   const report: BenchReport = { startedAt, finishedAt: new Date().toISOString(), machine: machineInfo(), options: { ...options }, suites };
   const file = writeReport(options.outDir, report);
-  process.stdout.write(`\n${formatTable(suites)}\n\nmachine: ${report.machine.cpus} x ${report.machine.cpuModel}, ${report.machine.memoryGiB} GiB, Node ${report.machine.node}\nresults: ${file}\n`);
+  process.stdout.write(`\n${formatTable(suites)}\n\n${formatNotes(suites)}\n\nmachine: ${report.machine.cpus} x ${report.machine.cpuModel}, ${report.machine.memoryGiB} GiB, Node ${report.machine.node}\nresults: ${file}\n`);
   return failed ? 1 : 0;
 }
 

@@ -4,7 +4,9 @@
  */
 import { parseArgs } from "node:util";
 
-export const SUITES = ["ingest", "e2e", "queue", "bots", "durability"] as const;
+export const SUITES = ["ingest", "e2e", "queue", "bots", "durability", "chaos-embedded", "chaos-queue", "soak"] as const;
+/** What `npm run bench` runs without --only: the chaos and soak runs take minutes each and are asked for by name. */
+export const DEFAULT_SUITES = ["ingest", "e2e", "queue", "bots", "durability"] as const;
 export type SuiteName = (typeof SUITES)[number];
 
 export interface BenchOptions {
@@ -84,7 +86,7 @@ export function parseBenchOptions(argv: readonly string[], defaultOutDir: string
     strict: true,
   });
   const quick = values.quick === true;
-  let only: SuiteName[] = [...SUITES];
+  let only: SuiteName[] = [...DEFAULT_SUITES];
   if (values.only !== undefined) {
     only = [];
     for (const part of values.only.split(",").map((s) => s.trim())) {

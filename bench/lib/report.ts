@@ -73,6 +73,14 @@ export function formatTable(suites: readonly SuiteResult[]): string {
   return lines.join("\n");
 }
 
+/** Each suite's notes (soak charts among them), after the table. */
+export function formatNotes(suites: readonly SuiteResult[]): string {
+  return suites
+    .filter((suite) => suite.notes.length > 0)
+    .map((suite) => `${suite.suite}:\n${suite.notes.map((note) => `  ${note.split("\n").join("\n  ")}`).join("\n")}`)
+    .join("\n\n");
+}
+
 export function writeReport(outDir: string, report: BenchReport): string {
   mkdirSync(outDir, { recursive: true });
   const file = path.join(outDir, `bench-${report.startedAt.replace(/[:.]/g, "-")}.json`);

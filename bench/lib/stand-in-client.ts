@@ -44,6 +44,13 @@ export class StandInClient {
     await response.arrayBuffer();
   }
 
+  /** Adds a fault rule (see docs/bot-api-stand-in.md#faults): a burst of 429s, of 502s, ... */
+  async injectFault(rule: Record<string, unknown>): Promise<void> {
+    const response = await fetch(`${this.apiRoot}/__stand-in/faults`, { method: "POST", body: JSON.stringify(rule) });
+    if (!response.ok) throw new Error(`stand-in faults answered ${response.status}: ${await response.text()}`);
+    await response.arrayBuffer();
+  }
+
   async sentMessages(): Promise<SentMessage[]> {
     const response = await fetch(`${this.apiRoot}/__stand-in/sent-messages`);
     if (!response.ok) throw new Error(`stand-in sent-messages answered ${response.status}`);

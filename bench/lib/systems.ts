@@ -32,6 +32,8 @@ export interface ServiceStartOptions {
   env?: Record<string, string>;
   nodeFlags?: string[];
   timeoutMs?: number;
+  /** Listen here (a restarted service keeps its address). @defaultValue a free port */
+  port?: number;
 }
 
 /** Log folders of the services started here, removed when the bench exits. */
@@ -68,7 +70,7 @@ export function serviceEnv(farm: BotFarm, apiRoot: string, extra: Record<string,
 
 
 export async function startService(farm: BotFarm, apiRoot: string, options: ServiceStartOptions = {}): Promise<ServiceProcess> {
-  const port = await freePort();
+  const port = options.port ?? (await freePort());
   const url = `http://127.0.0.1:${port}`;
   const begin = performance.now();
   const child = startNodeScript("service", "src/main.ts", [], {
