@@ -3,6 +3,7 @@
  * grammY itself (Composer, filters, types) is imported from "grammy" as usual.
  */
 export { botEnv, type BotEnv } from "./bots/bot-env.ts";
+export { botStorage } from "./bots/bot-storage.ts";
 export { BotContext } from "./bots/bot-context.ts";
 export type { SessionData } from "./session/session-data.ts";
 export { RetryUpdateAfterError, UnrecoverableUpdateError } from "./errors/retry-control.ts";

@@ -9,6 +9,7 @@ import { fileURLToPath } from "node:url";
 export type BotEnv = Readonly<Record<string, string>>;
 
 const envByDir = new Map<string, BotEnv>();
+const nameByDir = new Map<string, string>();
 
 /** Engine side: makes `env` visible to the code under `dir`. */
 export function registerBotEnv(dir: string, env: BotEnv): void {
@@ -17,6 +18,30 @@ export function registerBotEnv(dir: string, env: BotEnv): void {
 
 export function unregisterBotEnv(dir: string): void {
   envByDir.delete(path.resolve(dir));
+  nameByDir.delete(path.resolve(dir));
+}
+
+/** Engine side: the bot folder `dir` is the bot `name` (known once its config was read). */
+export function registerBotName(dir: string, name: string): void {
+  nameByDir.set(path.resolve(dir), name);
+}
+
+/** The registered folder that holds `moduleUrl`, walking up from the module. */
+function botFolderOf(moduleUrl: string, caller: string): string {
+  const file = moduleUrl.startsWith("file:") ? fileURLToPath(moduleUrl) : path.resolve(moduleUrl);
+  for (let dir = path.dirname(file); ; dir = path.dirname(dir)) {
+    if (envByDir.has(dir)) return dir;
+    if (path.dirname(dir) === dir) break;
+  }
+  throw new Error(`${caller}: ${file} is not inside a bot folder loaded by the engine`);
+}
+
+/** The BOT_NAME of the bot folder that holds `moduleUrl`. */
+export function botNameOf(moduleUrl: string): string {
+  const dir = botFolderOf(moduleUrl, "botStorage()");
+  const name = nameByDir.get(dir);
+  if (name === undefined) throw new Error(`botStorage(): the bot in ${dir} has no BOT_NAME yet (call it from a handler or service module, not from config.ts)`);
+  return name;
 }
 
 /**
@@ -31,12 +56,6 @@ export function unregisterBotEnv(dir: string): void {
  * @throws Error when the module is not inside a bot folder the engine has loaded.
  */
 export function botEnv(moduleUrl: string): BotEnv {
-  const file = moduleUrl.startsWith("file:") ? fileURLToPath(moduleUrl) : path.resolve(moduleUrl);
-  // Walk up from the module: the nearest registered folder is its bot.
-  for (let dir = path.dirname(file); ; dir = path.dirname(dir)) {
-    const env = envByDir.get(dir);
-    if (env !== undefined) return env;
-    if (path.dirname(dir) === dir) break;
-  }
-  throw new Error(`botEnv(): ${file} is not inside a bot folder loaded by the engine`);
+  // The nearest registered folder above the module is its bot.
+  return envByDir.get(botFolderOf(moduleUrl, "botEnv()")) ?? {};
 }

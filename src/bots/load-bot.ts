@@ -9,7 +9,7 @@ import { pathToFileURL } from "node:url";
 import { parse as parseDotenv } from "dotenv";
 import { Bot, type Middleware } from "grammy";
 import { BotLoadError } from "../errors/bot-load-error.ts";
-import { registerBotEnv, type BotEnv } from "./bot-env.ts";
+import { registerBotEnv, registerBotName, type BotEnv } from "./bot-env.ts";
 import { contextConstructorFor, type BotContext } from "./bot-context.ts";
 import type { BotFolder, HandlerFile } from "./discover-bots.ts";
 import { tagHandlerFile } from "./handler-file-tag.ts";
@@ -113,6 +113,8 @@ export async function readBotIdentity(folder: BotFolder, onSecret: (secret: stri
     }
     values[key] = value;
   }
+  // Before its handlers are imported, so they can ask for their bot's storage at import time.
+  registerBotName(folder.dir, values.BOT_NAME ?? "");
   return { name: values.BOT_NAME ?? "", token: values.BOT_TOKEN ?? "", internalKey: values.BOT_INTERNAL_KEY ?? "", env, settings: { ...env, ...exported } };
 }
 

@@ -5,6 +5,8 @@
  */
 import { pino } from "pino";
 import { loadBots } from "../bots/bot-registry.ts";
+import { setBotStorageProvider } from "../bots/bot-storage.ts";
+import { localBotStorage } from "../local-store/local-bot-storage.ts";
 import { discoverBots } from "../bots/discover-bots.ts";
 import type { BotsSettings } from "../bots/bots-settings.ts";
 import type { TelegramSettings } from "../telegram/telegram-settings.ts";
@@ -17,6 +19,8 @@ export interface BotListing {
 
 export async function listBots(config: Pick<BotsSettings, "BOTS_DIR"> & Pick<TelegramSettings, "TELEGRAM_API_ROOT" | "API_TIMEOUT_SECONDS">): Promise<BotListing> {
   const folders = await discoverBots(config.BOTS_DIR);
+  // A handler that asks for its storage at import time gets one that keeps nothing: listing runs no handler.
+  setBotStorageProvider(localBotStorage(undefined));
   // A load error's message may quote a secret (config.ts throwing with its key, say).
   const scrubber = new SecretScrubber();
   const registry = await loadBots(folders, {

@@ -42,6 +42,9 @@ import { MemoryLedger } from "../embedded/memory-ledger.ts";
 import { JournalOutbox } from "../local-store/journal-outbox.ts";
 import { LocalStore } from "../local-store/local-store.ts";
 import { StoredValues } from "../local-store/stored-values.ts";
+import { localBotStorage } from "../local-store/local-bot-storage.ts";
+import { setBotStorageProvider } from "../bots/bot-storage.ts";
+import { redisBotStorage } from "../session/redis-storage.ts";
 import { botSetup } from "./bot-setup.ts";
 import { loadServiceBots } from "./load-service-bots.ts";
 
@@ -93,6 +96,9 @@ export async function buildService(deps: ServiceDeps): Promise<Service> {
   // in DATA_DIR (unless DURABILITY=memory); queue mode keeps them in Redis.
   const store = queueMode ? undefined : LocalStore.open(config);
   const sessionStore = store === undefined ? undefined : (bot: string) => new StoredValues<SessionData>(store, { bot, namespace: "session", ttlSeconds: config.SESSION_TTL_SECONDS });
+  const producer = queueMode ? new QueueProducer({ settings: config, logger, scrubber }) : undefined;
+  // Before any bot code is imported: a handler may ask for its bot's storage at import time.
+  setBotStorageProvider(producer === undefined ? localBotStorage(store) : redisBotStorage(producer.connection, config.QUEUE_PREFIX, logger));
   // The API process of queue mode runs no handler: no sessions or flood control of its own.
   const registry = await loadServiceBots({
     settings: config,
@@ -128,7 +134,6 @@ export async function buildService(deps: ServiceDeps): Promise<Service> {
   const ledger = store === undefined ? new MemoryLedger({ windowMs, maxEntries: config.DEDUP_MAX_ENTRIES }) : new DurableLedger({ store, logger, windowMs, hotEntries: config.DEDUP_MAX_ENTRIES });
   const runner = new UpdateRunner({ findBot: (name) => registry.get(name), logger, settings: config, scrub: (text) => scrubber.scrub(text), observer: metrics });
   const embedded = queueMode ? undefined : new EmbeddedProcessor({ settings: config, logger, onSettled, ledger, runner, observer: metrics });
-  const producer = queueMode ? new QueueProducer({ settings: config, logger, scrubber }) : undefined;
   parts.embedded = embedded;
   parts.producer = producer;
   const processor: Processor & UpdateSubmitter | undefined = embedded ?? producer;

@@ -21,6 +21,8 @@ import type { QueueFamily } from "../queue/queue-names.ts";
 import { QueueWorker } from "../queue/queue-worker.ts";
 import type { RedisConnection } from "../queue/redis-connection.ts";
 import { BotSessions } from "../session/bot-sessions.ts";
+import { redisBotStorage } from "../session/redis-storage.ts";
+import { setBotStorageProvider } from "../bots/bot-storage.ts";
 import { botSetup } from "./bot-setup.ts";
 import { loadServiceBots } from "./load-service-bots.ts";
 
@@ -45,6 +47,8 @@ export async function buildWorker(deps: WorkerDeps): Promise<BotHost<QueueWorker
     config.METRICS && config.WORKER_HTTP_PORT !== undefined
       ? new ServiceMetrics(config, { inFlight: () => parts.processor?.inFlight ?? 0, botStates: () => parts.registry?.states() ?? {} })
       : undefined;
+  // Before any bot code is imported: a handler may ask for its bot's storage at import time.
+  setBotStorageProvider(redisBotStorage(connection, config.QUEUE_PREFIX, logger));
   const registry = await loadServiceBots({
     settings: config,
     logger,
