@@ -48,7 +48,7 @@ const slowHandler = composerSource(
 describe("service process", () => {
   it("on SIGTERM refuses new updates with 503, finishes accepted ones, then exits 0", async () => {
     const { service, standIn } = await setup({ d: simpleBot("Drainer", { "a.ts": slowHandler }) });
-    await service.waitForLog((l) => l.msg === "bot ready");
+    await service.waitForLog((l) => l.msg === "bot state changed" && l.state === "ready");
     for (let i = 1; i <= 3; i++) expect((await post(service, "Drainer", textUpdate(i, i, `700:done-${i}`))).status).toBe(200);
     service.kill("SIGTERM");
     await service.waitForLog((l) => l.msg === "shutting down: intake closed, finishing accepted updates");
@@ -61,7 +61,7 @@ describe("service process", () => {
 
   it("through npm start, SIGINT to the whole process group drains and exits 0", async () => {
     const { service, standIn } = await setup({ g: simpleBot("Group", { "a.ts": slowHandler }) }, { viaNpm: true });
-    await service.waitForLog((l) => l.msg === "bot ready");
+    await service.waitForLog((l) => l.msg === "bot state changed" && l.state === "ready");
     expect((await post(service, "Group", textUpdate(1, 1, "500:finished"))).status).toBe(200);
     service.kill("SIGINT");
     expect(await service.exited).toEqual({ code: 0, signal: null });
@@ -72,7 +72,7 @@ describe("service process", () => {
 
   it("logs what could not finish by SHUTDOWN_DEADLINE_MS, by bot and update_id, and still exits 0", async () => {
     const { service } = await setup({ s: simpleBot("Stuck", { "a.ts": slowHandler }) }, { env: { SHUTDOWN_DEADLINE_MS: "300" } });
-    await service.waitForLog((l) => l.msg === "bot ready");
+    await service.waitForLog((l) => l.msg === "bot state changed" && l.state === "ready");
     expect((await post(service, "Stuck", textUpdate(77, 1, "60000:never"))).status).toBe(200);
     service.kill("SIGTERM");
     expect(await service.exited).toEqual({ code: 0, signal: null });
@@ -84,7 +84,7 @@ describe("service process", () => {
       `c.on("message:text", async (ctx) => { if (ctx.message.text === "leak") throw new Error("token is " + ctx.api.token + " key " + ctx.env.BOT_INTERNAL_KEY); await ctx.reply("ok"); });`,
     );
     const { service, standIn, logDir } = await setup({ l: simpleBot("Leaky", { "a.ts": leaky }), o: simpleBot("Other") }, { env: { LOG_LEVEL: "debug", HANDLER_MAX_ATTEMPTS: "2" } });
-    await service.waitForLog((l) => l.msg === "bot ready" && l.bot === "Leaky");
+    await service.waitForLog((l) => l.msg === "bot state changed" && l.state === "ready" && l.bot === "Leaky");
     standIn.injectFault({ token: testToken("Other"), method: "sendMessage", times: 2, fault: { kind: "drop-connection" } });
     await post(service, "Leaky", textUpdate(1, 1, "leak"));
     await post(service, "Other", textUpdate(1, 1, "hi"));
@@ -108,7 +108,7 @@ describe("service process", () => {
   it("loads bots from a folder outside the project (no package.json, no node_modules)", async () => {
     const external = composerSource(`import { botEnv } from "clustered-bots";\nconst env = botEnv(import.meta.url);\nc.command("where", (ctx) => ctx.reply("outside " + env.PLACE));`);
     const { service, standIn } = await setup({ ext: simpleBot("Outsider", { "where.ts": external }, { PLACE: "tmp" }) }, { outside: true });
-    await service.waitForLog((l) => l.msg === "bot ready" && l.bot === "Outsider");
+    await service.waitForLog((l) => l.msg === "bot state changed" && l.state === "ready" && l.bot === "Outsider");
     expect((await post(service, "Outsider", textUpdate(1, 5, "/where"))).status).toBe(200);
     await standIn.waitFor((s) => s.sentMessages().length === 1);
     expect(standIn.sentMessages()[0]?.text).toBe("outside tmp");
