@@ -3,12 +3,13 @@
  * `npm start`), the drain on shutdown, exit codes, config errors, secrets in stdout and the
  * log file, and a bots folder outside the project.
  */
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { startBotApiStandIn } from "./testing/bot-api-stand-in/bot-api-stand-in.ts";
 import { composerSource, createBotsDir, simpleBot, testKey, testToken } from "./testing/bot-fixtures.ts";
+import { logFilesText } from "./testing/log-files.ts";
 import { textUpdate } from "./testing/service-harness.ts";
 import { spawnService, type ServiceProcess } from "./testing/service-process.ts";
 
@@ -79,7 +80,7 @@ describe("service process", () => {
     expect(service.logs().filter((l) => l.msg === "update not finished at shutdown")).toEqual([expect.objectContaining({ bot: "Stuck", update_id: 77 })]);
   });
 
-  it("keeps tokens and internal keys out of stdout and bots.log, even when errors carry them", async () => {
+  it("keeps tokens and internal keys out of stdout and the log files, even when errors carry them", async () => {
     const leaky = composerSource(
       `c.on("message:text", async (ctx) => { if (ctx.message.text === "leak") throw new Error("token is " + ctx.api.token + " key " + ctx.env.BOT_INTERNAL_KEY); await ctx.reply("ok"); });`,
     );
@@ -93,7 +94,7 @@ describe("service process", () => {
     await standIn.waitFor((s) => s.sentMessages({ token: testToken("Other") }).length === 1);
     service.kill("SIGTERM");
     await service.exited;
-    const fileText = readFileSync(path.join(logDir, "bots.log"), "utf8");
+    const fileText = logFilesText(logDir);
     const stdoutText = service.stdout.join("\n") + service.stderr.join("\n");
     expect(fileText).toContain("update failed");
     for (const text of [fileText, stdoutText]) {
