@@ -6,30 +6,29 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it, type TestContext } from "vitest";
 import { startBotApiStandIn } from "../testing/bot-api-stand-in/bot-api-stand-in.ts";
 import { composerSource, createBotsDir, simpleBot, testKey } from "../testing/bot-fixtures.ts";
 import { logFileLines } from "../testing/log-files.ts";
 import { textUpdate } from "../testing/service-harness.ts";
 import { spawnService } from "../testing/service-process.ts";
 
-const cleanups: Array<() => Promise<void> | void> = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
-
 const handler = composerSource(`c.on("message:text", async (ctx) => { if (ctx.message.text === "fail") throw new Error("handler gave up"); await ctx.reply("ok"); });`);
 const SUCCEEDING = [1, 2, 3];
 const FAILING = 4;
 
 /** Runs a service process over three updates that succeed and one that fails, and returns the lines of its log files. */
-async function logOfOneRun(env: Record<string, string>) {
+async function logOfOneRun(env: Record<string, string>, onTestFinished: TestContext["onTestFinished"]) {
   const standIn = await startBotApiStandIn();
   const botsDir = createBotsDir({ t: simpleBot("Traffic", { "a.ts": handler }) });
   const logDir = mkdtempSync(path.join(os.tmpdir(), "cb-journal-logs-"));
-  cleanups.push(() => standIn.close(), () => botsDir.cleanup(), () => rmSync(logDir, { recursive: true, force: true }));
+  onTestFinished(async () => {
+    await standIn.close();
+    botsDir.cleanup();
+    rmSync(logDir, { recursive: true, force: true });
+  });
   const service = await spawnService({ env: { BOTS_DIR: botsDir.dir, TELEGRAM_API_ROOT: standIn.apiRoot, LOG_DIR: logDir, HANDLER_MAX_ATTEMPTS: "1", ...env } });
-  cleanups.push(() => {
+  onTestFinished(() => {
     if (service.child.exitCode === null && service.child.signalCode === null) service.child.kill("SIGKILL");
   });
   for (const id of [...SUCCEEDING, FAILING]) {
@@ -47,9 +46,10 @@ async function logOfOneRun(env: Record<string, string>) {
   return logFileLines(logDir);
 }
 
-describe("the journal in the log of a service process", () => {
-  it("by default writes no line for an update that succeeded, and still logs the one that failed", async () => {
-    const lines = await logOfOneRun({});
+// Each test runs its own process, stand-in and folders: they run side by side.
+describe.concurrent("the journal in the log of a service process", () => {
+  it("by default writes no line for an update that succeeded, and still logs the one that failed", async ({ onTestFinished }) => {
+    const lines = await logOfOneRun({}, onTestFinished);
     expect(lines.filter((l) => SUCCEEDING.includes(l.update_id as number))).toEqual([]);
     expect(lines.filter((l) => l.msg === "journal record")).toEqual([]);
     expect(lines.filter((l) => l.update_id === FAILING).map(({ level, msg, bot }) => ({ level, msg, bot }))).toEqual([{ level: 50, msg: "update failed", bot: "Traffic" }]);
@@ -57,8 +57,8 @@ describe("the journal in the log of a service process", () => {
     expect(lines.map((l) => l.msg)).toEqual(expect.arrayContaining(["service starting", "bot loaded", "bot state changed", "service started", "shutdown complete"]));
   });
 
-  it("with JOURNAL_LOG=all writes one journal record per processed update", async () => {
-    const lines = await logOfOneRun({ JOURNAL_LOG: "all" });
+  it("with JOURNAL_LOG=all writes one journal record per processed update", async ({ onTestFinished }) => {
+    const lines = await logOfOneRun({ JOURNAL_LOG: "all" }, onTestFinished);
     const records = lines.filter((l) => l.msg === "journal record").map((l) => [l.update_id, (l.journal as { status: string }).status]);
     expect(records.sort()).toEqual([
       [1, "success"],

@@ -6,28 +6,27 @@
 import { existsSync, mkdtempSync, readFileSync, readlinkSync, renameSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it, type TestContext } from "vitest";
 import { startBotApiStandIn } from "../testing/bot-api-stand-in/bot-api-stand-in.ts";
 import { composerSource, createBotsDir, simpleBot, testKey } from "../testing/bot-fixtures.ts";
 import { logFileLines, logFileNames } from "../testing/log-files.ts";
 import { textUpdate } from "../testing/service-harness.ts";
 import { spawnService, type ServiceProcess } from "../testing/service-process.ts";
 
-const cleanups: Array<() => Promise<void> | void> = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
-
 /** Crashes the process from outside any handler's reach, as a bug in a timer would. */
 const crashing = composerSource(`c.hears("crash", () => { setTimeout(() => { throw new Error("a bug in a timer"); }, 0); });`);
 
-async function start(env: Record<string, string> = {}) {
+async function start(onTestFinished: TestContext["onTestFinished"], env: Record<string, string> = {}) {
   const standIn = await startBotApiStandIn();
   const botsDir = createBotsDir({ c: simpleBot("Crashy", { "a.ts": crashing }) });
   const logDir = mkdtempSync(path.join(os.tmpdir(), "cb-lifecycle-logs-"));
-  cleanups.push(() => standIn.close(), () => botsDir.cleanup(), () => rmSync(logDir, { recursive: true, force: true }));
+  onTestFinished(async () => {
+    await standIn.close();
+    botsDir.cleanup();
+    rmSync(logDir, { recursive: true, force: true });
+  });
   const service = await spawnService({ env: { BOTS_DIR: botsDir.dir, TELEGRAM_API_ROOT: standIn.apiRoot, LOG_DIR: logDir, LOG_FORMAT: "json", ...env } });
-  cleanups.push(() => {
+  onTestFinished(() => {
     if (service.child.exitCode === null && service.child.signalCode === null) service.child.kill("SIGKILL");
   });
   await service.waitForLog((l) => l.msg === "bot state changed" && l.state === "ready");
@@ -46,9 +45,10 @@ async function post(service: ServiceProcess, text: string) {
   });
 }
 
-describe("the log file of a service process", () => {
-  it("on SIGTERM is closed with every line stdout had, the last one included, in a rotated file linked by current.log", async () => {
-    const { service, logDir } = await start();
+// Each test runs its own process, stand-in and folder: they run side by side.
+describe.concurrent("the log file of a service process", () => {
+  it("on SIGTERM is closed with every line stdout had, the last one included, in a rotated file linked by current.log", async ({ onTestFinished }) => {
+    const { service, logDir } = await start(onTestFinished);
     service.kill("SIGTERM");
     expect(await service.exited).toEqual({ code: 0, signal: null });
     const fromFile = logFileLines(logDir);
@@ -60,15 +60,15 @@ describe("the log file of a service process", () => {
     expect(readlinkSync(path.join(logDir, "current.log"))).toBe(name);
   });
 
-  it("on a crash still holds the fatal line", async () => {
-    const { service, logDir } = await start();
+  it("on a crash still holds the fatal line", async ({ onTestFinished }) => {
+    const { service, logDir } = await start(onTestFinished);
     await post(service, "crash");
     expect((await service.exited).code).toBe(1);
     expect(logFileLines(logDir).at(-1)).toMatchObject({ msg: "uncaught exception, exiting", err: { message: "a bug in a timer" } });
   });
 
-  it("with LOG_ROTATE=off is bots.log, reopened on SIGHUP after logrotate moved it", async () => {
-    const { service, logDir } = await start({ LOG_ROTATE: "off" });
+  it("with LOG_ROTATE=off is bots.log, reopened on SIGHUP after logrotate moved it", async ({ onTestFinished }) => {
+    const { service, logDir } = await start(onTestFinished, { LOG_ROTATE: "off" });
     expect(logFileNames(logDir)).toEqual(["bots.log"]);
     renameSync(path.join(logDir, "bots.log"), path.join(logDir, "bots.log.1"));
     service.kill("SIGHUP");
