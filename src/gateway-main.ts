@@ -7,8 +7,8 @@ import { registerBotModuleResolver } from "./bots/register-bot-module-resolver.t
 import { readServiceEnvWithSources } from "./settings/read-env.ts";
 import { parseGatewayConfig } from "./config/service-config.ts";
 import { ConfigError } from "./errors/config-error.ts";
-import { createLogger } from "./logging/logger.ts";
-import { exitOnSignals, installCrashHandlers } from "./service/process-lifecycle.ts";
+import { openServiceLogger } from "./logging/logger.ts";
+import { exitOnSignals, installCrashHandlers, reopenLogOnHangup } from "./service/process-lifecycle.ts";
 import { SecretScrubber } from "./logging/secret-scrubber.ts";
 import { buildGateway } from "./gateway/build-gateway.ts";
 
@@ -16,9 +16,11 @@ async function main(): Promise<void> {
   const { env, sources } = readServiceEnvWithSources();
   const config = parseGatewayConfig(env, sources);
   const scrubber = new SecretScrubber();
-  const { logger, flush } = createLogger({ level: config.LOG_LEVEL, logDir: config.LOG_DIR, scrubber, format: config.LOG_FORMAT });
+  const log = await openServiceLogger(config, scrubber);
+  const { logger } = log;
   registerBotModuleResolver(config.BOTS_DIR);
-  installCrashHandlers(logger, flush);
+  installCrashHandlers(logger, log.flush);
+  reopenLogOnHangup(logger, log.reopen);
 
   const gateway = await buildGateway({ config, logger, scrubber });
   const { address } = await gateway.start();
@@ -26,7 +28,7 @@ async function main(): Promise<void> {
 
   exitOnSignals({
     logger,
-    flush,
+    closeLog: log.close,
     stop: async () => {
       await gateway.stop();
       logger.info("gateway stopped");

@@ -3,12 +3,13 @@
  * `npm start`), the drain on shutdown, exit codes, config errors, secrets in stdout and the
  * log file, and a bots folder outside the project.
  */
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { startBotApiStandIn } from "./testing/bot-api-stand-in/bot-api-stand-in.ts";
 import { composerSource, createBotsDir, simpleBot, testKey, testToken } from "./testing/bot-fixtures.ts";
+import { logFilesText } from "./testing/log-files.ts";
 import { textUpdate } from "./testing/service-harness.ts";
 import { spawnService, type ServiceProcess } from "./testing/service-process.ts";
 
@@ -48,7 +49,7 @@ const slowHandler = composerSource(
 describe("service process", () => {
   it("on SIGTERM refuses new updates with 503, finishes accepted ones, then exits 0", async () => {
     const { service, standIn } = await setup({ d: simpleBot("Drainer", { "a.ts": slowHandler }) });
-    await service.waitForLog((l) => l.msg === "bot ready");
+    await service.waitForLog((l) => l.msg === "bot state changed" && l.state === "ready");
     for (let i = 1; i <= 3; i++) expect((await post(service, "Drainer", textUpdate(i, i, `700:done-${i}`))).status).toBe(200);
     service.kill("SIGTERM");
     await service.waitForLog((l) => l.msg === "shutting down: intake closed, finishing accepted updates");
@@ -61,7 +62,7 @@ describe("service process", () => {
 
   it("through npm start, SIGINT to the whole process group drains and exits 0", async () => {
     const { service, standIn } = await setup({ g: simpleBot("Group", { "a.ts": slowHandler }) }, { viaNpm: true });
-    await service.waitForLog((l) => l.msg === "bot ready");
+    await service.waitForLog((l) => l.msg === "bot state changed" && l.state === "ready");
     expect((await post(service, "Group", textUpdate(1, 1, "500:finished"))).status).toBe(200);
     service.kill("SIGINT");
     expect(await service.exited).toEqual({ code: 0, signal: null });
@@ -72,7 +73,7 @@ describe("service process", () => {
 
   it("logs what could not finish by SHUTDOWN_DEADLINE_MS, by bot and update_id, and still exits 0", async () => {
     const { service } = await setup({ s: simpleBot("Stuck", { "a.ts": slowHandler }) }, { env: { SHUTDOWN_DEADLINE_MS: "300" } });
-    await service.waitForLog((l) => l.msg === "bot ready");
+    await service.waitForLog((l) => l.msg === "bot state changed" && l.state === "ready");
     expect((await post(service, "Stuck", textUpdate(77, 1, "60000:never"))).status).toBe(200);
     service.kill("SIGTERM");
     expect(await service.exited).toEqual({ code: 0, signal: null });
@@ -80,12 +81,12 @@ describe("service process", () => {
     expect(service.logs().filter((l) => l.msg === "update not finished at shutdown, kept in the local store for the next start")).toEqual([expect.objectContaining({ bot: "Stuck", update_id: 77 })]);
   });
 
-  it("keeps tokens and internal keys out of stdout and bots.log, even when errors carry them", async () => {
+  it("keeps tokens and internal keys out of stdout and the log files, even when errors carry them", async () => {
     const leaky = composerSource(
       `c.on("message:text", async (ctx) => { if (ctx.message.text === "leak") throw new Error("token is " + ctx.api.token + " key " + ctx.env.BOT_INTERNAL_KEY); await ctx.reply("ok"); });`,
     );
     const { service, standIn, logDir } = await setup({ l: simpleBot("Leaky", { "a.ts": leaky }), o: simpleBot("Other") }, { env: { LOG_LEVEL: "debug", HANDLER_MAX_ATTEMPTS: "2" } });
-    await service.waitForLog((l) => l.msg === "bot ready" && l.bot === "Leaky");
+    await service.waitForLog((l) => l.msg === "bot state changed" && l.state === "ready" && l.bot === "Leaky");
     standIn.injectFault({ token: testToken("Other"), method: "sendMessage", times: 2, fault: { kind: "drop-connection" } });
     await post(service, "Leaky", textUpdate(1, 1, "leak"));
     await post(service, "Other", textUpdate(1, 1, "hi"));
@@ -94,7 +95,7 @@ describe("service process", () => {
     await standIn.waitFor((s) => s.sentMessages({ token: testToken("Other") }).length === 1);
     service.kill("SIGTERM");
     await service.exited;
-    const fileText = readFileSync(path.join(logDir, "bots.log"), "utf8");
+    const fileText = logFilesText(logDir);
     const stdoutText = service.stdout.join("\n") + service.stderr.join("\n");
     expect(fileText).toContain("update failed");
     for (const text of [fileText, stdoutText]) {
@@ -109,7 +110,7 @@ describe("service process", () => {
   it("loads bots from a folder outside the project (no package.json, no node_modules)", async () => {
     const external = composerSource(`import { botEnv } from "clustered-bots";\nconst env = botEnv(import.meta.url);\nc.command("where", (ctx) => ctx.reply("outside " + env.PLACE));`);
     const { service, standIn } = await setup({ ext: simpleBot("Outsider", { "where.ts": external }, { PLACE: "tmp" }) }, { outside: true });
-    await service.waitForLog((l) => l.msg === "bot ready" && l.bot === "Outsider");
+    await service.waitForLog((l) => l.msg === "bot state changed" && l.state === "ready" && l.bot === "Outsider");
     expect((await post(service, "Outsider", textUpdate(1, 5, "/where"))).status).toBe(200);
     await standIn.waitFor((s) => s.sentMessages().length === 1);
     expect(standIn.sentMessages()[0]?.text).toBe("outside tmp");

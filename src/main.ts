@@ -6,26 +6,34 @@
  */
 import { registerBotModuleResolver } from "./bots/register-bot-module-resolver.ts";
 import { ConfigError } from "./errors/config-error.ts";
-import { createLogger } from "./logging/logger.ts";
+import { openServiceLogger } from "./logging/logger.ts";
+import { logRotationOf } from "./logging/log-file.ts";
 import { SecretScrubber } from "./logging/secret-scrubber.ts";
 import { buildService } from "./service/build-service.ts";
-import { exitOnSignals, installCrashHandlers, loadConfigOrExit } from "./service/process-lifecycle.ts";
+import { exitOnSignals, installCrashHandlers, loadConfigOrExit, reopenLogOnHangup } from "./service/process-lifecycle.ts";
 
 async function main(): Promise<void> {
   const config = loadConfigOrExit();
   const scrubber = new SecretScrubber();
-  const { logger, flush, logFile } = createLogger({ level: config.LOG_LEVEL, logDir: config.LOG_DIR, scrubber, format: config.LOG_FORMAT });
+  const log = await openServiceLogger(config, scrubber);
+  const { logger } = log;
 
   registerBotModuleResolver(config.BOTS_DIR);
 
-  installCrashHandlers(logger, flush);
+  installCrashHandlers(logger, log.flush);
+  reopenLogOnHangup(logger, log.reopen);
 
-  logger.info({ botsDir: config.BOTS_DIR, logFile, apiRoot: config.TELEGRAM_API_ROOT }, "service starting");
-  const service = await buildService({ config, logger, scrubber });
-  const { address } = await service.start();
-  logger.info({ address, bots: service.registry.counts(), mode: service.mode }, "service started");
-
-  exitOnSignals({ logger, flush, stop: async () => void (await service.stop()) });
+  logger.info({ botsDir: config.BOTS_DIR, logFile: log.logFile, logRotation: logRotationOf(config) ?? "off", apiRoot: config.TELEGRAM_API_ROOT }, "service starting");
+  try {
+    const service = await buildService({ config, logger, scrubber });
+    const { address } = await service.start();
+    logger.info({ address, bots: service.registry.counts(), mode: service.mode }, "service started");
+    exitOnSignals({ logger, closeLog: log.close, stop: async () => void (await service.stop()) });
+  } catch (error) {
+    // The process exits at once (below): what the log holds so far must reach the file first.
+    await log.close();
+    throw error;
+  }
 }
 
 main().catch((error: unknown) => {

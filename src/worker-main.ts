@@ -7,9 +7,10 @@ import { parseArgs } from "node:util";
 import { registerBotModuleResolver } from "./bots/register-bot-module-resolver.ts";
 import { ConfigError } from "./errors/config-error.ts";
 import { createJournalSink } from "./journal/create-journal-sink.ts";
-import { createLogger } from "./logging/logger.ts";
+import { logRotationOf } from "./logging/log-file.ts";
+import { openServiceLogger } from "./logging/logger.ts";
 import { SecretScrubber } from "./logging/secret-scrubber.ts";
-import { exitOnSignals, failStart, installCrashHandlers, loadConfigOrExit } from "./service/process-lifecycle.ts";
+import { exitOnSignals, failStart, installCrashHandlers, loadConfigOrExit, reopenLogOnHangup } from "./service/process-lifecycle.ts";
 import { isQueueMode, QUEUE_MODE_REQUIRED, redisUrlOf } from "./queue/queue-mode.ts";
 import { parseQueueList } from "./queue/queue-list.ts";
 import { buildWorker } from "./service/build-worker.ts";
@@ -31,12 +32,14 @@ async function main(): Promise<void> {
   const url = redisUrlOf(config);
   const password = redisPasswordOf(url);
   if (password !== "") scrubber.add(password);
-  const { logger, flush, logFile } = createLogger({ level: config.LOG_LEVEL, logDir: config.LOG_DIR, scrubber, format: config.LOG_FORMAT });
+  const log = await openServiceLogger(config, scrubber);
+  const { logger } = log;
   registerBotModuleResolver(config.BOTS_DIR);
 
-  installCrashHandlers(logger, flush);
+  installCrashHandlers(logger, log.flush);
+  reopenLogOnHangup(logger, log.reopen);
 
-  logger.info({ botsDir: config.BOTS_DIR, logFile, queues, prefix: config.QUEUE_PREFIX, partitions: config.QUEUE_PARTITIONS }, "worker starting");
+  logger.info({ botsDir: config.BOTS_DIR, logFile: log.logFile, logRotation: logRotationOf(config) ?? "off", queues, prefix: config.QUEUE_PREFIX, partitions: config.QUEUE_PARTITIONS }, "worker starting");
   const connection = createWorkerConnection({ url, cluster: config.REDIS_CLUSTER, logger, role: "worker" });
   const worker = await buildWorker({
     config,
@@ -49,7 +52,7 @@ async function main(): Promise<void> {
 
   exitOnSignals({
     logger,
-    flush,
+    closeLog: log.close,
     stop: async () => {
       await worker.stop();
       connection.disconnect();

@@ -57,8 +57,10 @@ export function serviceEnv(farm: BotFarm, apiRoot: string, extra: Record<string,
     TELEGRAM_API_ROOT: apiRoot,
     INTERNAL_BOT_API_PORT: "0",
     INTERNAL_BOT_API_IP: "127.0.0.1",
-    // warn: at info the default journal sink writes one log line per processed update, which
-    // would measure pino and the bench's own pipe reading instead of the service.
+    // warn: keeps the log out of the measurement. The default info log has no line per processed
+    // update any more (JOURNAL_LOG=off), but a farm of many bots writes lines per bot at start
+    // (loaded, state changed), and a `--set JOURNAL_LOG=all` would add one per update: that would
+    // measure pino and the bench's own pipe reading instead of the service. Warnings still show.
     LOG_LEVEL: "warn",
     LOG_DIR: logDir,
     // Each service process its own store (a fresh one: nothing recovered from an earlier run).

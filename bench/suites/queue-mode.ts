@@ -153,7 +153,7 @@ export async function runQueueMode(ctx: SuiteContext): Promise<SuiteResult> {
         children.push(worker);
         oursPids.push(worker.pid);
       }
-      // Workers run at LOG_LEVEL=warn (no per-update journal lines), so they print no "started"
+      // Workers run at LOG_LEVEL=warn (see serviceEnv), so they print no "started"
       // line: readiness is an update going through API, Redis and a worker to the stand-in.
       await probeThrough(service.url, farm.bots[0] as FarmBot, standIn);
       const baseEnv = { BENCH_REDIS_URL: REDIS_URL, BENCH_BULLMQ_PREFIX: `${marker}-base-${workers}` };

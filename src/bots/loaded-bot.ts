@@ -1,27 +1,17 @@
 /**
- * One loaded bot: its grammY Bot, the handler files mounted on it, its state (starting until
- * getMe succeeds, ready, or failed when Telegram rejects its token). Secrets stay inside: the
- * internal key is compared as a digest and the identity is never logged.
+ * One loaded bot: its grammY Bot, the handler files mounted on it, its state (bot-state.ts:
+ * starting until getMe succeeds, ready, or failed when Telegram rejects its token). Secrets stay
+ * inside: the internal key is compared as a digest and the identity is never logged.
  */
 import type { Bot } from "grammy";
-import type { BotLoadErrorCode } from "../errors/error-codes.ts";
 import type { BotContext } from "./bot-context.ts";
 import type { BotEnv } from "./bot-env.ts";
+import { BotState, type BotFailure, type BotStatus } from "./bot-state.ts";
 import type { BotFolder } from "./discover-bots.ts";
 import { InternalKey } from "./internal-key.ts";
 import type { BotIdentity, MountedHandler } from "./load-bot.ts";
 
-export type BotStatus = "starting" | "ready" | "failed";
-
-export interface BotFailure {
-  folder: string;
-  /** BOT_NAME, when the config got that far. */
-  name: string | undefined;
-  code: BotLoadErrorCode;
-  /** File relative to the bot folder, when one file is to blame. */
-  file: string | undefined;
-  reason: string;
-}
+export type { BotFailure, BotStatus } from "./bot-state.ts";
 
 /** One loaded bot. Secrets stay inside: the key is kept only as a digest. */
 export class LoadedBot {
@@ -33,8 +23,8 @@ export class LoadedBot {
   readonly env: BotEnv;
   /** Name, secrets and per-bot settings as read from the folder (never log it). */
   readonly identity: BotIdentity;
-  status: BotStatus = "starting";
-  failure: BotFailure | undefined;
+  /** Its state; every change goes through `state.moveTo`, which logs it. */
+  readonly state: BotState;
   private readonly key: InternalKey;
   private readonly tokenValue: string;
 
@@ -48,6 +38,16 @@ export class LoadedBot {
     this.env = init.identity.env;
     this.key = new InternalKey(init.identity.internalKey);
     this.tokenValue = init.identity.token;
+    this.state = new BotState(this.name, this.folder.folderName);
+  }
+
+  get status(): BotStatus {
+    return this.state.status;
+  }
+
+  /** Why Telegram refused this bot, once it did. */
+  get failure(): BotFailure | undefined {
+    return this.state.failure;
   }
 
   /** Why this bot cannot take updates now, or undefined when it can (a starting bot's updates wait for getMe). */

@@ -37,21 +37,19 @@ export async function startBots(bots: readonly LoadedBot[], options: StartBotsOp
         for (let attempt = 1; !aborted(); attempt++) {
           try {
             loaded.bot.botInfo = await limit(() => loaded.bot.api.getMe(options.signal as Parameters<typeof loaded.bot.api.getMe>[0]));
-            loaded.status = "ready";
-            options.logger.info({ bot: loaded.name, username: loaded.bot.botInfo.username }, "bot ready");
+            loaded.state.moveTo({ state: "ready", username: loaded.bot.botInfo.username }, options.logger);
             return;
           } catch (error) {
             if (aborted()) return;
             if (isTokenRejection(error)) {
-              loaded.status = "failed";
-              loaded.failure = {
+              const failure = {
                 folder: loaded.folder.folderName,
                 name: loaded.name,
                 code: "TOKEN_REJECTED",
                 file: undefined,
                 reason: "Telegram rejected the bot token (getMe answered 401/404)",
-              };
-              options.logger.error({ bot: loaded.name, folder: loaded.folder.folderName, code: "TOKEN_REJECTED", err: error }, "bot token rejected");
+              } as const;
+              loaded.state.moveTo({ state: "failed", failure, err: error }, options.logger);
               return;
             }
             const delayMs = backoffDelayMs(attempt, 1000, options.maxBackoffMs ?? 30_000);

@@ -97,6 +97,8 @@ describe("parseServiceConfig", () => {
     ["LOG_LEVEL", "loud"],
     ["HANDLER_MAX_ATTEMPTS", "0"],
     ["BODY_LIMIT_BYTES", "10"],
+    ["JOURNAL_LOG", "some"],
+    ["JOURNAL_LOG_SAMPLE_EVERY", "0"],
   ])("throws ConfigError naming %s for %j", (name, value) => {
     const error = configErrorOf(() => parseServiceConfig({ [name]: value }));
     expect(error.code).toBe("INVALID_CONFIG");

@@ -7,6 +7,7 @@ import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, wri
 import os from "node:os";
 import path from "node:path";
 import { parseServiceConfig } from "../config/service-config.ts";
+import { LogFile, logRotationOf } from "../logging/log-file.ts";
 import { createLogger } from "../logging/logger.ts";
 import { SecretScrubber } from "../logging/secret-scrubber.ts";
 import { buildService } from "../service/build-service.ts";
@@ -88,7 +89,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
   const logDir = path.join(dir, "_logs");
   const config = parseServiceConfig({ INTERNAL_BOT_API_PORT: 0, BOTS_DIR: dir, TELEGRAM_API_ROOT: standIn.apiRoot, LOG_DIR: logDir, LOG_LEVEL: "debug", DATA_DIR: path.join(dir, "_data") });
   const scrubber = new SecretScrubber();
-  const { logger, logFile, flush } = createLogger({ level: config.LOG_LEVEL, logDir, scrubber, stdout: false });
+  const { logger, logFile, close: closeLog } = createLogger({ level: config.LOG_LEVEL, scrubber, stdout: false, file: await LogFile.open({ dir: logDir, rotation: logRotationOf(config) }) });
   const service = await buildService({ config, logger, scrubber });
   try {
     const { address } = await service.start();
@@ -135,7 +136,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
     return { answers, wrongKeyStatus: wrong.status, logFile };
   } finally {
     await service.stop(2000);
-    flush();
+    await closeLog();
     await standIn.close();
     rmSync(dir, { recursive: true, force: true });
   }

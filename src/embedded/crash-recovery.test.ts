@@ -59,7 +59,7 @@ describe("the embedded default across a SIGKILL", () => {
     // The journal backend is down for the first run: its records wait in the store.
     backend.answerAll({ status: 503 });
     const first = await spawnService({ env });
-    await first.waitForLog((l) => l.msg === "bot ready");
+    await first.waitForLog((l) => l.msg === "bot state changed" && l.state === "ready");
     const chats = [1, 2, 3];
     const perChat = 5;
     for (let i = 0; i < perChat; i++) {
@@ -83,8 +83,11 @@ describe("the embedded default across a SIGKILL", () => {
         expect(firsts).toEqual(Array.from({ length: perChat }, (_, i) => `c${chat}-${i}`));
         // At most the update running at the kill is sent again.
         expect(labels.length - firsts.length).toBeLessThanOrEqual(1);
-        // The session went on counting from where the first run left it.
-        expect(standIn.sentMessages({ chatId: chat }).at(-1)?.text).toMatch(new RegExp(`#${labels.length}$`));
+        // The session went on counting from where the first run left it. The update running at the
+        // kill may have sent its reply without its session write reaching the disk: run again, it
+        // counts from the session before it, so the count is one per update, or one per reply.
+        const count = Number(standIn.sentMessages({ chatId: chat }).at(-1)?.text.split("#")[1]);
+        expect([firsts.length, labels.length]).toContain(count);
       }
       // A redelivery of an update the first run handled is a duplicate: answered 200, not handled.
       const sent = standIn.sentMessages().length;

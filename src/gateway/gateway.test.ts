@@ -76,7 +76,7 @@ describe("separate gateway process", () => {
         body: JSON.stringify({ url: webhookUrlOf(url, bot), secret_token: bot.secret }),
       });
     }
-    await service.waitForLog((l) => l.msg === "bot ready" && l.bot === "Beta");
+    await service.waitForLog((l) => l.msg === "bot state changed" && l.state === "ready" && l.bot === "Beta");
     standIn.pushUpdate(testToken("Alpha"), textUpdate(1, 21, "via gateway"));
     standIn.pushUpdate(testToken("Beta"), textUpdate(1, 22, "beta via gateway"));
     expect((await standIn.deliverWebhook(testToken("Alpha"))).map((d) => d.status)).toEqual([200]);

@@ -26,9 +26,10 @@ function neverEndingSink(): JournalSink & { given: ProcessedUpdateRecord[] } {
 }
 
 describe("journal in the embedded default", () => {
-  it("writes one log line per processed update when no JOURNAL_URL is set, without the update body", async () => {
+  it("writes one log line per processed update with JOURNAL_LOG=all and no JOURNAL_URL, without the update body", async () => {
     const t = await start({
       bots: { j: simpleBot("Journaled") },
+      env: { JOURNAL_LOG: "all" },
     });
     await t.postUpdate("Journaled", textUpdate(1, 77, "very private text that must stay out of logs"));
     await t.idle();
@@ -102,13 +103,14 @@ describe("journal in the embedded default", () => {
 });
 
 describe("journal component wiring", () => {
-  it("does not queue records for the log when the log level drops info lines, and still does with a sink", async () => {
+  it("does not queue records for a log that keeps none (JOURNAL_LOG=off, or a level that drops info lines), and still does with a sink", async () => {
     const { pino } = await import("pino");
     const { parseServiceConfig } = await import("../config/service-config.ts");
     const { sampleRecord } = await import("../testing/journal-record-fixture.ts");
-    const config = parseServiceConfig({});
+    const config = parseServiceConfig({ JOURNAL_LOG: "all" });
     const lines: string[] = [];
     const capture = { write: (line: string) => void lines.push(line) };
+    expect(new JournalComponent({ settings: parseServiceConfig({}), logger: pino({ level: "info" }, capture) }).listener).toBeUndefined();
     const quiet = new JournalComponent({ settings: config, logger: pino({ level: "warn" }, capture) });
     const chatty = new JournalComponent({ settings: config, logger: pino({ level: "info" }, capture) });
     const sink = neverEndingSink();

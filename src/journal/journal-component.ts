@@ -11,6 +11,7 @@ import { createJournalSink } from "./create-journal-sink.ts";
 import { InProcessJournal, type JournalRecordOutbox } from "./in-process-journal.ts";
 import type { JournalSettings } from "./journal-settings.ts";
 import type { JournalSink } from "./journal-sink.ts";
+import { LogJournalSink } from "./log-journal-sink.ts";
 
 export interface JournalComponentOptions {
   settings: JournalSettings;
@@ -45,9 +46,10 @@ export class JournalComponent implements HostComponent {
       retry: { maxAttempts: settings.JOURNAL_MAX_ATTEMPTS, baseMs: settings.JOURNAL_RETRY_BASE_MS, maxWaitMs: settings.JOURNAL_MAX_RETRY_WAIT_SECONDS * 1000 },
     });
     this.shutdownDeadlineMs = settings.JOURNAL_SHUTDOWN_DEADLINE_MS;
-    // Records bound for the log at a level that drops info lines would be queued, summarised and
-    // scrubbed for nothing (bench: a third of ingest throughput at high volume).
-    const logsNothing = options.sink === undefined && settings.JOURNAL_URL === undefined && !logger.isLevelEnabled("info");
+    // Records bound for a log that keeps none of them (JOURNAL_LOG=off, the default, or a level
+    // that drops info lines) would be queued for nothing (bench: a third of ingest throughput at
+    // high volume when each was also summarised and scrubbed).
+    const logsNothing = sink instanceof LogJournalSink && !sink.logsAny;
     const journal = this.journal;
     this.listener = logsNothing ? undefined : (record) => journal.enqueue(record);
   }

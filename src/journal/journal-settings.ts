@@ -1,10 +1,22 @@
-/** Settings of the update journal: where records go (JOURNAL_URL, else the log), delivery retries and limits. */
+/**
+ * Settings of the update journal: where records go (JOURNAL_URL, else the log), how many reach
+ * the log when it is the sink, delivery retries and limits.
+ */
 import { z } from "zod";
 import { integer, type SettingsOf } from "../settings/setting-types.ts";
 
 export const journalSettings = {
   /** REST endpoint that receives one POST per processed update (old DRF contract). Unset: records go to the log. */
   JOURNAL_URL: z.url({ protocol: /^https?$/ }).optional(),
+  /**
+   * With no JOURNAL_URL, which records become a "journal record" log line: `off` none (the log
+   * holds events: start, bots, errors, retries, shutdown; a failed update is still logged by the
+   * runner as "update failed"), `sample` one in JOURNAL_LOG_SAMPLE_EVERY, `all` every record.
+   * @defaultValue off
+   */
+  JOURNAL_LOG: z.enum(["off", "sample", "all"]).default("off"),
+  /** With JOURNAL_LOG=sample: one record in this many is logged, the first one included. @defaultValue 100 */
+  JOURNAL_LOG_SAMPLE_EVERY: integer(1).default(100),
   /** Sent verbatim as the `Authorization` header of journal POSTs (e.g. `Token abc`); a secret, never logged. */
   JOURNAL_AUTHORIZATION: z.string().optional(),
   /** Timeout of one journal POST. @defaultValue 5000 */

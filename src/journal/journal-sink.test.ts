@@ -17,15 +17,29 @@ function capture() {
 }
 
 describe("createJournalSink", () => {
-  it("logs records when JOURNAL_URL is unset: one info line per record, without the update body", async () => {
+  it("logs records when JOURNAL_URL is unset and JOURNAL_LOG=all: one info line per record, without the update body", async () => {
     const { logs, logger } = capture();
-    const sink = createJournalSink(parseServiceConfig({}), logger);
+    const sink = createJournalSink(parseServiceConfig({ JOURNAL_LOG: "all" }), logger);
     expect(sink).toBeInstanceOf(LogJournalSink);
     await sink.deliver(sampleRecord({ status: "error", error: "Error: x" }));
     const [line] = logs.find("journal record");
     expect(line).toMatchObject({ level: 30, bot: "JournalBot", update_id: 7, journal: expect.objectContaining({ status: "error", error: "Error: x", text_preview: "hello" }) as unknown });
     expect(line?.journal).not.toHaveProperty("update");
     expect(logs.text()).not.toContain("hello private words");
+  });
+
+  it("logs no record by default (JOURNAL_LOG=off): the log holds events, not traffic", async () => {
+    const { logs, logger } = capture();
+    const sink = createJournalSink(parseServiceConfig({}), logger);
+    for (let id = 1; id <= 5; id++) await sink.deliver(sampleRecord({ update_id: id }));
+    expect(logs.lines).toEqual([]);
+  });
+
+  it("with JOURNAL_LOG=sample logs the first record and then one in JOURNAL_LOG_SAMPLE_EVERY", async () => {
+    const { logs, logger } = capture();
+    const sink = createJournalSink(parseServiceConfig({ JOURNAL_LOG: "sample", JOURNAL_LOG_SAMPLE_EVERY: 3 }), logger);
+    for (let id = 1; id <= 7; id++) await sink.deliver(sampleRecord({ update_id: id }));
+    expect(logs.find("journal record").map((l) => l.update_id)).toEqual([1, 4, 7]);
   });
 
   it("posts to JOURNAL_URL and hands its secrets to the scrubber", () => {

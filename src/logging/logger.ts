@@ -1,19 +1,20 @@
 /**
- * The service logger: pino JSON lines to stdout and to `LOG_DIR/bots.log`, every line passed
- * through the SecretScrubber first (stdout pretty-printed from the scrubbed line in a terminal).
- * Built by a factory; nothing is opened at import time.
+ * The service logger: pino JSON lines to stdout and to the log file (log-file.ts: rotated in
+ * LOG_DIR), every line passed through the SecretScrubber first (stdout pretty-printed from the
+ * scrubbed line in a terminal). Built by a factory; nothing is opened at import time.
  */
-import path from "node:path";
 import { pino, type DestinationStream, type Logger, type LevelWithSilent } from "pino";
 import pretty from "pino-pretty";
+import { LogFile, logRotationOf } from "./log-file.ts";
+import type { LoggingSettings } from "./logging-settings.ts";
 import type { SecretScrubber } from "./secret-scrubber.ts";
 
 export type { Logger } from "pino";
 
 export interface LoggerOptions {
   level: LevelWithSilent;
-  /** Folder of `bots.log`; created if missing. Omit to log to stdout only. */
-  logDir?: string;
+  /** The log file (LogFile.open). Omit to log to stdout only. */
+  file?: LogFile;
   scrubber: SecretScrubber;
   /** Extra destination (tests read lines from it). */
   extraStream?: DestinationStream;
@@ -25,14 +26,19 @@ export interface LoggerOptions {
 
 export interface ServiceLogger {
   logger: Logger;
+  /** The file being written when the logger was built. */
   logFile: string | undefined;
-  /** Writes out what is buffered; call before the process exits. */
+  /** Writes out what is buffered, synchronously: before a crash exits the process. */
   flush: () => void;
+  /** Writes out everything and closes the log file: before a clean exit, so no line is lost. */
+  close: () => Promise<void>;
+  /** Opens the log file again by its name, once logrotate moved it (SIGHUP); undefined when pino-roll rotates it or there is none. */
+  reopen: (() => void) | undefined;
 }
 
 export function createLogger(options: LoggerOptions): ServiceLogger {
   const streams: pino.StreamEntry[] = [];
-  const flushers: Array<() => void> = [];
+  const stdoutFlushers: Array<() => void> = [];
   if (options.stdout !== false) {
     const format = options.format ?? "auto";
     if (format === "pretty" || (format === "auto" && process.stdout.isTTY)) {
@@ -41,16 +47,11 @@ export function createLogger(options: LoggerOptions): ServiceLogger {
     } else {
       const out = pino.destination({ dest: 1, sync: false });
       streams.push({ stream: out, level: "trace" });
-      flushers.push(() => out.flushSync());
+      stdoutFlushers.push(() => out.flushSync());
     }
   }
-  let logFile: string | undefined;
-  if (options.logDir !== undefined) {
-    logFile = path.resolve(options.logDir, "bots.log");
-    const file = pino.destination({ dest: logFile, mkdir: true, sync: false });
-    streams.push({ stream: file, level: "trace" });
-    flushers.push(() => file.flushSync());
-  }
+  const file = options.file;
+  if (file !== undefined) streams.push({ stream: file.destination, level: "trace" });
   if (options.extraStream !== undefined) streams.push({ stream: options.extraStream, level: "trace" });
 
   const logger = pino(
@@ -67,17 +68,34 @@ export function createLogger(options: LoggerOptions): ServiceLogger {
     },
     pino.multistream(streams),
   );
+  const flushStdout = () => {
+    for (const flushOne of stdoutFlushers) {
+      try {
+        flushOne();
+      } catch {
+        // A destination that is not open yet has nothing to flush.
+      }
+    }
+  };
   return {
     logger,
-    logFile,
+    logFile: file?.path,
     flush: () => {
-      for (const flush of flushers) {
-        try {
-          flush();
-        } catch {
-          // A destination that is not open yet has nothing to flush.
-        }
-      }
+      flushStdout();
+      file?.flushSync();
     },
+    // The file is ended rather than flushed synchronously: a write already on its way would
+    // otherwise land after what a synchronous flush writes.
+    close: async () => {
+      flushStdout();
+      await file?.close();
+    },
+    reopen: file === undefined || file.rotation !== undefined ? undefined : () => file.reopen(),
   };
+}
+
+/** The logger of a long-running process: stdout as LOG_FORMAT says, and the log file in LOG_DIR, rotated as LOG_ROTATE* say. */
+export async function openServiceLogger(settings: LoggingSettings, scrubber: SecretScrubber): Promise<ServiceLogger> {
+  const file = await LogFile.open({ dir: settings.LOG_DIR, rotation: logRotationOf(settings) });
+  return createLogger({ level: settings.LOG_LEVEL, scrubber, format: settings.LOG_FORMAT, file });
 }

@@ -30,7 +30,7 @@ describe.skipIf(skipReason !== undefined)(`a poison update in queue mode${skipRe
       apis: 1,
       workers: 2,
       // The first death is already one too many.
-      env: { QUEUE_MAX_STALLED_COUNT: "0" },
+      env: { QUEUE_MAX_STALLED_COUNT: "0", JOURNAL_LOG: "all" },
     });
   });
   afterAll(async () => {

@@ -71,7 +71,7 @@ describe.skipIf(skipReason !== undefined)(`secrets in queue mode${skipReason ===
   let d: QueueDeployment;
   beforeAll(async () => {
     redis = await startOwnRedis();
-    d = await startQueueDeployment({ redisUrl: redis.url, bots: { leaky: simpleBot("Leaky", { "a.ts": leaky }) }, apis: 1, workers: 1, env: { HANDLER_MAX_ATTEMPTS: "2" } });
+    d = await startQueueDeployment({ redisUrl: redis.url, bots: { leaky: simpleBot("Leaky", { "a.ts": leaky }) }, apis: 1, workers: 1, env: { HANDLER_MAX_ATTEMPTS: "2", JOURNAL_LOG: "all" } });
   });
   afterAll(async () => {
     await d?.close();

@@ -11,7 +11,7 @@ import { Worker, type Job } from "bullmq";
 import type { Logger } from "pino";
 import type { Processor, ProcessorReadiness, UnfinishedUpdate } from "../host/processor.ts";
 import type { JournalSettings } from "../journal/journal-settings.ts";
-import { LogJournalSink } from "../journal/log-journal-sink.ts";
+import { LogJournalSink, type JournalLogSettings } from "../journal/log-journal-sink.ts";
 import type { ProcessedUpdateRecord, SettledListener } from "../processing/update-job.ts";
 import type { UpdateObserver } from "../processing/update-observer.ts";
 import type { UpdateRunner } from "../processing/update-runner.ts";
@@ -29,14 +29,14 @@ import { openQueues, type QueueSet } from "./update-queues.ts";
 import { WorkerMembership } from "./worker-membership.ts";
 
 export interface QueueWorkerOptions {
-  settings: QueueOpenSettings & Pick<JournalSettings, "JOURNAL_CONCURRENCY" | "JOURNAL_RETRY_BASE_MS" | "JOURNAL_MAX_RETRY_WAIT_SECONDS">;
+  settings: QueueOpenSettings & Pick<JournalSettings, "JOURNAL_CONCURRENCY" | "JOURNAL_RETRY_BASE_MS" | "JOURNAL_MAX_RETRY_WAIT_SECONDS"> & JournalLogSettings;
   logger: Logger;
   /** A worker connection (createWorkerConnection): commands wait while Redis is away. */
   connection: RedisConnection;
   /** Which queues this process consumes. */
   queues: readonly QueueFamily[];
   runner: UpdateRunner;
-  /** Where drf_save records go. @defaultValue one "journal record" log line each */
+  /** Where drf_save records go. @defaultValue the log, as JOURNAL_LOG says (by default: nowhere) */
   journalSink?: QueueJournalSink;
   onSettled?: SettledListener;
   /** Removes secrets from what a job's failure leaves in Redis (its reason, its stack). */
@@ -112,7 +112,7 @@ export class QueueWorker implements Processor {
     }
     if (this.options.queues.includes(JOURNAL_QUEUE)) {
       const journalLogger = logger.child({ component: "journal" });
-      const sink = this.options.journalSink ?? new LogJournalSink(journalLogger);
+      const sink = this.options.journalSink ?? new LogJournalSink(journalLogger, settings);
       const backoff = { baseMs: settings.JOURNAL_RETRY_BASE_MS, maxWaitMs: settings.JOURNAL_MAX_RETRY_WAIT_SECONDS * 1000 };
       this.journalWorker = this.run(
         this.watch(

@@ -69,7 +69,7 @@ describe.skipIf(skipReason !== undefined)(`queue mode with several processes${sk
 
   beforeAll(async () => {
     const bots = { q: simpleBot("Queued", { "a.ts": handler }, { FAIL_FLAG: flag }) };
-    d = await startQueueDeployment({ redisUrl: SHARED_REDIS_URL, bots, apis: 2, workers: 3, env: { HANDLER_MAX_ATTEMPTS: "2", SHUTDOWN_DEADLINE_MS: "2000" } });
+    d = await startQueueDeployment({ redisUrl: SHARED_REDIS_URL, bots, apis: 2, workers: 3, env: { HANDLER_MAX_ATTEMPTS: "2", SHUTDOWN_DEADLINE_MS: "2000", JOURNAL_LOG: "all" } });
   });
   afterAll(async () => {
     await d?.close();

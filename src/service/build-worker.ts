@@ -34,7 +34,7 @@ export interface WorkerDeps {
   connection: RedisConnection;
   /** Which queues this process consumes. */
   queues: readonly QueueFamily[];
-  /** Where drf_save records go. @defaultValue one "journal record" log line each */
+  /** Where drf_save records go. @defaultValue the log, as JOURNAL_LOG says (by default: nowhere) */
   journalSink?: QueueJournalSink;
   onSettled?: SettledListener;
 }

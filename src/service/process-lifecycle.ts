@@ -2,7 +2,8 @@
  * What every long-running entry point (service, worker, gateway) does around its work: read the
  * config or exit 1 naming the bad variable, log a crash before exiting, keep a bot's stray promise
  * from taking the process down, and drain once on SIGTERM/SIGINT, however often the signal comes
- * (to the process and to its whole group, or forwarded by npm), then exit 0.
+ * (to the process and to its whole group, or forwarded by npm), then close the log and exit 0;
+ * with LOG_ROTATE off, reopen the log file on SIGHUP.
  */
 import type { Logger } from "pino";
 import { readServiceEnvWithSources } from "../settings/read-env.ts";
@@ -36,10 +37,17 @@ export function installCrashHandlers(logger: Logger, flush: () => void): void {
   });
 }
 
-/** On the first SIGTERM/SIGINT runs `stop`, then exits 0 (1 if `stop` failed). */
-export function exitOnSignals(options: { logger: Logger; flush: () => void; stop: () => Promise<void> }): void {
-  const { logger, flush } = options;
+/**
+ * On the first SIGTERM/SIGINT runs `stop`, then closes the log (every line written out, the file
+ * closed) and exits 0 (1 if `stop` failed).
+ */
+export function exitOnSignals(options: { logger: Logger; closeLog: () => Promise<void>; stop: () => Promise<void> }): void {
+  const { logger } = options;
   let stopping = false;
+  const exit = (code: number) => {
+    const leave = () => process.exit(code);
+    options.closeLog().then(leave, leave);
+  };
   const shutdown = (signal: NodeJS.Signals) => {
     if (stopping) {
       // The same signal often arrives twice (to the group and forwarded by npm): keep draining.
@@ -49,17 +57,26 @@ export function exitOnSignals(options: { logger: Logger; flush: () => void; stop
     stopping = true;
     logger.info({ signal }, "signal received, shutting down");
     options.stop().then(
-      () => {
-        flush();
-        process.exit(0);
-      },
+      () => exit(0),
       (error: unknown) => {
         logger.error({ err: error }, "shutdown failed");
-        flush();
-        process.exit(1);
+        exit(1);
       },
     );
   };
   process.on("SIGTERM", shutdown);
   process.on("SIGINT", shutdown);
+}
+
+/**
+ * With LOG_ROTATE off an outside tool rotates the log: logrotate moves `bots.log` and sends
+ * SIGHUP (its `postrotate`), and the process goes on in a new `bots.log`. With rotation on
+ * (`reopen` undefined) SIGHUP keeps its default.
+ */
+export function reopenLogOnHangup(logger: Logger, reopen: (() => void) | undefined): void {
+  if (reopen === undefined) return;
+  process.on("SIGHUP", () => {
+    reopen();
+    logger.info({ signal: "SIGHUP" }, "log file reopened");
+  });
 }

@@ -163,7 +163,12 @@ describe("processing", () => {
     try {
       const ready = (await (await fetch(`${t.url}/readyz`)).json()) as { failed: Array<{ name: string; code: string }> };
       expect(ready.failed).toEqual([expect.objectContaining({ name: "Revoked", code: "TOKEN_REJECTED" })]);
-      expect(t.logs.find("bot token rejected", { bot: "Revoked" })).toHaveLength(1);
+      // One line per change of state, written where the state changes.
+      const changes = t.logs.find("bot state changed").map(({ level, bot, folder, from, state, code }) => ({ level, bot, folder, from, state, code }));
+      expect(changes.sort((a, b) => String(a.bot).localeCompare(String(b.bot)))).toEqual([
+        { level: 30, bot: "Fine", folder: "y", from: "starting", state: "ready", code: undefined },
+        { level: 50, bot: "Revoked", folder: "x", from: "starting", state: "failed", code: "TOKEN_REJECTED" },
+      ]);
       const refused = await t.postUpdate("Revoked", textUpdate(1, 1, "x"));
       expect(refused.status).toBe(503);
       expect((await t.postUpdate("Fine", textUpdate(1, 1, "y"))).status).toBe(200);

@@ -49,3 +49,17 @@ export const networkList = z
   .string()
   .transform((text) => text.split(",").map((part) => part.trim()).filter((part) => part !== ""))
   .refine((parts) => parts.every((part) => /^[0-9a-fA-F:.]+(\/\d{1,3})?$/.test(part)), "expected a comma-separated list of IP addresses or CIDR networks");
+
+const BYTE_UNITS = { k: 1024, m: 1024 ** 2, g: 1024 ** 3 } as const;
+
+/** A size in bytes given as a whole number and a unit, `k`, `m` or `g` (KiB, MiB, GiB): `500k`, `50m`, `1g`. */
+export const byteSize = (minBytes: number, maxBytes: number) =>
+  z.union([z.number(), z.string()]).transform((value, context) => {
+    const match = /^(\d+)([kmg])$/i.exec(String(value).trim());
+    const bytes = match === null ? Number.NaN : Number(match[1]) * BYTE_UNITS[(match[2] ?? "").toLowerCase() as keyof typeof BYTE_UNITS];
+    if (!Number.isSafeInteger(bytes) || bytes < minBytes || bytes > maxBytes) {
+      context.addIssue({ code: "custom", message: `is not a size from ${minBytes / 1024}k to ${maxBytes / 1024 ** 3}g (a whole number and k, m or g: 500k, 50m, 1g)` });
+      return z.NEVER;
+    }
+    return bytes;
+  });

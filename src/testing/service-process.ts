@@ -80,7 +80,8 @@ export async function spawnService(options: SpawnServiceOptions): Promise<Servic
   child.stdout?.on("data", collect(stdout, true));
   child.stderr?.on("data", collect(stderr, false));
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
-    child.on("exit", (code, signal) => {
+    // "close", not "exit": a child's last lines may still be in the pipe when it has exited.
+    child.on("close", (code, signal) => {
       for (const listener of listeners) listener();
       resolve({ code, signal });
     });
