@@ -83,8 +83,21 @@ export const queueSettings = {
 
 export type QueueSettings = SettingsOf<typeof queueSettings>;
 
-/** A worker must miss two heartbeats before it is taken for dead. */
+/** The database a Redis URL names (its path, `/3`); 0 when it names none. */
+function databaseOf(url: string): number {
+  const path = new URL(url).pathname.replace(/^\//, "");
+  return path === "" ? 0 : Number(path);
+}
+
+/** A worker must miss two heartbeats before it is taken for dead; a Redis Cluster has database 0 only. */
 export const checkQueueSettings: SettingsRule<QueueSettings> = (config, context) => {
+  if (config.REDIS_CLUSTER && config.REDIS_URL !== undefined && databaseOf(config.REDIS_URL) !== 0) {
+    context.addIssue({
+      code: "custom",
+      path: ["REDIS_URL"],
+      message: "names a database other than 0, which a Redis Cluster does not have (REDIS_CLUSTER=true): drop the /<db> from the URL",
+    });
+  }
   if (config.QUEUE_WORKER_TIMEOUT_MS < 2 * config.QUEUE_WORKER_HEARTBEAT_MS) {
     context.addIssue({
       code: "custom",
