@@ -43,25 +43,55 @@ export function uniquePrefix(label: string): string {
   return `t-${label}-${randomBytes(4).toString("hex")}`;
 }
 
+/** The URLs of a cluster's masters, as the node at `redis` knows them; just `url` when it is no cluster node. */
+async function masterUrls(redis: Redis, url: string): Promise<string[]> {
+  const info = await redis.info("cluster");
+  if (!info.includes("cluster_enabled:1")) return [url];
+  const nodes = String(await redis.cluster("NODES"));
+  const masters: string[] = [];
+  for (const line of nodes.split("\n")) {
+    // "<id> <ip>:<port>@<bus>[,<hostname>] <flags> ...", flags such as "myself,master".
+    const [, address, flags] = line.split(" ");
+    if (address === undefined || flags === undefined || !flags.split(",").includes("master")) continue;
+    const hostPort = address.split("@")[0] ?? "";
+    const target = new URL(url);
+    target.host = hostPort;
+    masters.push(target.toString());
+  }
+  return masters;
+}
+
 /**
- * Deletes every key that holds `prefix` anywhere (`{prefix}:...` of a deployment, `prefix:session:...`
- * of a session store: a uniquePrefix is unique enough), and the keys of `extraPatterns`.
+ * Deletes every key that holds `prefix` anywhere (`{prefix}:...` and `{prefix:N}:...` of a
+ * deployment, `prefix:session:...` of a session store: a uniquePrefix is unique enough), and the
+ * keys of `extraPatterns`. On a Redis Cluster node, on every master, one key per command (a
+ * multi-key DEL must stay within one slot there).
  */
 export async function deletePrefix(url: string, prefix: string, extraPatterns: readonly string[] = []): Promise<number> {
-  const redis = new Redis(url, { maxRetriesPerRequest: 1 });
-  redis.on("error", () => undefined);
+  const first = new Redis(url, { maxRetriesPerRequest: 1 });
+  first.on("error", () => undefined);
   let deleted = 0;
   try {
-    for (const pattern of [`*${prefix}*`, ...extraPatterns]) {
-      let cursor = "0";
-      do {
-        const [next, keys] = await redis.scan(cursor, "MATCH", pattern, "COUNT", 1000);
-        cursor = next;
-        if (keys.length > 0) deleted += await redis.del(...keys);
-      } while (cursor !== "0");
+    for (const nodeUrl of await masterUrls(first, url)) {
+      const redis = nodeUrl === url ? first : new Redis(nodeUrl, { maxRetriesPerRequest: 1 });
+      redis.on("error", () => undefined);
+      try {
+        for (const pattern of [`*${prefix}*`, ...extraPatterns]) {
+          let cursor = "0";
+          do {
+            const [next, keys] = await redis.scan(cursor, "MATCH", pattern, "COUNT", 1000);
+            cursor = next;
+            const pipeline = redis.pipeline();
+            for (const key of keys) pipeline.del(key);
+            for (const [error, count] of (await pipeline.exec()) ?? []) if (error === null) deleted += Number(count);
+          } while (cursor !== "0");
+        }
+      } finally {
+        if (redis !== first) redis.disconnect();
+      }
     }
   } finally {
-    redis.disconnect();
+    first.disconnect();
   }
   return deleted;
 }
