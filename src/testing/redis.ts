@@ -61,6 +61,17 @@ async function masterUrls(redis: Redis, url: string): Promise<string[]> {
   return masters;
 }
 
+/** The URLs of the masters of the Redis Cluster that `url` is a node of; `[url]` for a Redis that is no cluster node. */
+export async function redisMasterUrls(url: string): Promise<string[]> {
+  const redis = new Redis(url, { maxRetriesPerRequest: 1 });
+  redis.on("error", () => undefined);
+  try {
+    return await masterUrls(redis, url);
+  } finally {
+    redis.disconnect();
+  }
+}
+
 /**
  * Deletes every key that holds `prefix` anywhere (`{prefix}:...` and `{prefix:N}:...` of a
  * deployment, `prefix:session:...` of a session store: a uniquePrefix is unique enough), and the
