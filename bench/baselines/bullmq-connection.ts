@@ -18,7 +18,13 @@ export function baselineConnection(options: { shared: boolean; worker: boolean }
   const maxRetriesPerRequest = options.worker ? null : undefined;
   if (cluster) {
     const node = new URL(url);
-    return new Cluster([{ host: node.hostname, port: Number(node.port === "" ? "6379" : node.port) }], { redisOptions: { maxRetriesPerRequest } });
+    const redisOptions = {
+      maxRetriesPerRequest,
+      username: node.username === "" ? undefined : decodeURIComponent(node.username),
+      password: node.password === "" ? undefined : decodeURIComponent(node.password),
+      tls: node.protocol === "rediss:" ? {} : undefined,
+    };
+    return new Cluster([{ host: node.hostname, port: Number(node.port === "" ? "6379" : node.port) }], { redisOptions });
   }
   return options.shared ? new Redis(url, { maxRetriesPerRequest }) : { url };
 }

@@ -13,6 +13,17 @@ export const BENCH_REDIS_URL = process.env.BENCH_REDIS_URL ?? "redis://127.0.0.1
 /** BENCH_REDIS_URL is one node of a Redis Cluster: the service and the baselines run on all of it. */
 export const BENCH_REDIS_CLUSTER = process.env.BENCH_REDIS_CLUSTER === "true";
 
+/** `url` as it may be printed: a password in it becomes `***`. */
+export function printableRedisUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password !== "") parsed.password = "***";
+    return parsed.toString();
+  } catch {
+    return "(unparsable URL)";
+  }
+}
+
 export interface Shard {
   /** host:port of the master. */
   address: string;

@@ -15,7 +15,7 @@
  */
 import { existsSync } from "node:fs";
 import path from "node:path";
-import { BENCH_REDIS_CLUSTER, BENCH_REDIS_URL, BenchRedis } from "../lib/bench-redis.ts";
+import { BENCH_REDIS_CLUSTER, BENCH_REDIS_URL, BenchRedis, printableRedisUrl } from "../lib/bench-redis.ts";
 import { createBotFarm, writeFarmManifest, type FarmBot } from "../lib/bot-farm.ts";
 import { PROJECT_ROOT, startNodeScript, type Child } from "../lib/processes.ts";
 import type { ResultRow, SuiteResult } from "../lib/report.ts";
@@ -124,7 +124,7 @@ function orderedRows(scenario: string, slot: Slot): ResultRow[] {
 export async function runQueueMode(ctx: SuiteContext): Promise<SuiteResult> {
   const skipped = (reason: string): SuiteResult => ({ suite: "queue", baseline: BASELINE, skipped: reason, rows: [], notes: [] });
   if (!existsSync(path.join(PROJECT_ROOT, WORKER_MAIN))) return skipped(`${WORKER_MAIN} does not exist yet (queue mode not built)`);
-  if (!(await redisAnswers(REDIS_URL))) return skipped(`Redis not reachable at ${REDIS_URL}`);
+  if (!(await redisAnswers(REDIS_URL))) return skipped(`Redis not reachable at ${printableRedisUrl(REDIS_URL)}`);
   const prefixVar = "QUEUE_PREFIX" satisfies keyof typeof queueSettings;
 
   const { options } = ctx;
@@ -202,7 +202,7 @@ export async function runQueueMode(ctx: SuiteContext): Promise<SuiteResult> {
       }
       for (const child of children.splice(0)) await child.stop();
     }
-    const where = redis.cluster ? `a Redis Cluster of ${redis.shards.length} masters (${redis.shards.map((shard) => shard.address).join(", ")}), reached through ${REDIS_URL}` : `Redis at ${REDIS_URL}`;
+    const where = redis.cluster ? `a Redis Cluster of ${redis.shards.length} masters (${redis.shards.map((shard) => shard.address).join(", ")}), reached through ${printableRedisUrl(REDIS_URL)}` : `Redis at ${printableRedisUrl(REDIS_URL)}`;
     return { suite: "queue", baseline: BASELINE, rows, notes: [`${where}; keys prefixed ${marker}-* and deleted afterwards.`] };
   } finally {
     for (const child of children) await child.stop();
