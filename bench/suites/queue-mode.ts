@@ -64,12 +64,19 @@ function formatCalls(calls: Map<string, number> | undefined): string {
 async function probeThrough(url: string, bot: FarmBot, standIn: StandInProcess): Promise<void> {
   await standIn.client.reset();
   const update = { update_id: 1, message: { message_id: 1, date: 0, chat: { id: 1, type: "private" }, text: "probe" } };
-  const response = await fetch(`${url}/internal/update`, {
-    method: "POST",
-    headers: { "content-type": "application/json", "x-internal-key": bot.key },
-    body: JSON.stringify({ bot_name: bot.name, update }),
-  });
-  if (!response.ok) throw new Error(`queue probe answered ${response.status}: ${await response.text()}`);
+  // 503 while the API's Redis connection is not up yet (a cluster's slots take a moment to learn).
+  const deadline = Date.now() + 120_000;
+  for (;;) {
+    const response = await fetch(`${url}/internal/update`, {
+      method: "POST",
+      headers: { "content-type": "application/json", "x-internal-key": bot.key },
+      body: JSON.stringify({ bot_name: bot.name, update }),
+    });
+    if (response.ok) break;
+    const text = await response.text();
+    if (response.status !== 503 || Date.now() > deadline) throw new Error(`queue probe answered ${response.status}: ${text}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
   const replies = await standIn.client.waitForReplies(1, 120_000, 120_000);
   if (replies.length < 1) throw new Error("queue probe: no reply within 120 s (workers not consuming?)");
 }
