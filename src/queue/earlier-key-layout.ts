@@ -8,7 +8,7 @@
  */
 import { QueueKeys } from "bullmq";
 import type { Logger } from "pino";
-import { holdsJobs, type QueueCounts } from "./queue-counts.ts";
+import type { QueueCounts } from "./queue-counts.ts";
 import { earlierPartitionKeyPrefixOf, partitionQueueName, UPDATES_QUEUE } from "./queue-names.ts";
 import type { QueueSettings } from "./queue-settings.ts";
 import type { RedisConnection } from "./redis-connection.ts";
@@ -54,6 +54,11 @@ export async function earlierLayoutCounts(connection: RedisConnection, settings:
   return total;
 }
 
+/** Jobs an operator has to deal with: still to run, or failed (completed ones are only history). */
+export function leftBehind(counts: QueueCounts): boolean {
+  return counts.waiting + counts.active + counts.delayed + counts.failed > 0;
+}
+
 /** Logs a warning when jobs wait under the earlier layout (a worker, at start); quiet otherwise, and if Redis cannot say. */
 export async function warnAboutEarlierLayout(connection: RedisConnection, settings: Pick<QueueSettings, "QUEUE_PREFIX" | "QUEUE_PARTITIONS">, logger: Logger): Promise<void> {
   let counts: QueueCounts;
@@ -63,7 +68,7 @@ export async function warnAboutEarlierLayout(connection: RedisConnection, settin
     logger.debug({ err: error instanceof Error ? error.message : String(error) }, "earlier key layout not checked");
     return;
   }
-  if (!holdsJobs(counts)) return;
+  if (!leftBehind(counts)) return;
   const { queue: _queue, ...jobs } = counts;
   logger.warn(
     { ...jobs, keys: `${earlierPartitionKeyPrefixOf(settings.QUEUE_PREFIX)}:${UPDATES_QUEUE}.*` },

@@ -22,8 +22,3 @@ export async function countsOf(name: string, queues: readonly Queue[]): Promise<
   }
   return total;
 }
-
-/** Any job at all, in whatever state. */
-export function holdsJobs(counts: QueueCounts): boolean {
-  return counts.waiting + counts.active + counts.delayed + counts.failed + counts.completed > 0;
-}

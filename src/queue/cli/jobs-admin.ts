@@ -5,9 +5,9 @@
  * line wraps it.
  */
 import type { Job, Queue } from "bullmq";
-import { earlierLayoutCounts } from "../earlier-key-layout.ts";
+import { earlierLayoutCounts, leftBehind } from "../earlier-key-layout.ts";
 import { journalRecordsIn } from "../journal-consumer.ts";
-import { countsOf, holdsJobs, type QueueCounts } from "../queue-counts.ts";
+import { countsOf, type QueueCounts } from "../queue-counts.ts";
 import type { QueueSettings } from "../queue-settings.ts";
 import { isUpdateJobData } from "../update-job-data.ts";
 import { JOURNAL_QUEUE, UPDATES_QUEUE, workersKeyOf, type QueueFamily } from "../queue-names.ts";
@@ -45,12 +45,13 @@ export async function workerShares(queues: QueueSet, config: { QUEUE_PREFIX: str
 
 /**
  * Jobs by state of each queue family; plus a row for jobs an earlier version left under its key
- * layout, when there are any (an upgrade that did not drain first: they wait for that version).
+ * layout, when some wait or failed there (an upgrade that did not drain first: they wait for that
+ * version).
  */
 export async function jobStats(queues: QueueSet, config: Pick<QueueSettings, "QUEUE_PREFIX" | "QUEUE_PARTITIONS">): Promise<QueueCounts[]> {
   const stats = [await countsOf(UPDATES_QUEUE, queues.partitions), await countsOf(JOURNAL_QUEUE, [queues.journal])];
   const earlier = await earlierLayoutCounts(queues.connection, config);
-  return holdsJobs(earlier) ? [...stats, earlier] : stats;
+  return leftBehind(earlier) ? [...stats, earlier] : stats;
 }
 
 /** `<queue>/<job id>`: how jobs are named to the operator, and what `jobs retry` takes. */
