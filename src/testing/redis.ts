@@ -3,6 +3,8 @@
  * TEST_REDIS_URL) with a unique key prefix per test (its keys deleted afterwards, never FLUSHALL),
  * and a private redis-server on a free port for tests that kill and restart Redis. Without Redis
  * the tests are skipped with the reason, except under CI=true, where a missing Redis fails them.
+ * Key deletion works on a Redis Cluster node too (every master); the private cluster itself is
+ * redis-cluster.ts.
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
