@@ -9,6 +9,7 @@
 import { execFile, spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import os from "node:os";
+import { createServer } from "node:net";
 import path from "node:path";
 import { promisify } from "node:util";
 import { Redis } from "ioredis";
@@ -57,13 +58,22 @@ function redisServerMajor(): number {
   return Number(/v=(\d+)\./.exec(out)?.[1] ?? "0");
 }
 
+/** Whether `port` on 127.0.0.1 can be listened on right now. */
+function portIsFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.once("error", () => resolve(false));
+    server.listen(port, "127.0.0.1", () => server.close(() => resolve(true)));
+  });
+}
+
 /** Distinct free ports: `count` for the clients, and for the cluster bus unless it is port+10000. */
 async function clusterPorts(count: number, ownBusPort: boolean): Promise<Array<{ port: number; bus: number | undefined }>> {
   const taken = new Set<number>();
-  const next = async (fits: (port: number) => boolean): Promise<number> => {
+  const next = async (fits: (port: number) => boolean | Promise<boolean>): Promise<number> => {
     for (;;) {
       const port = await freePort();
-      if (!taken.has(port) && fits(port)) {
+      if (!taken.has(port) && (await fits(port))) {
         taken.add(port);
         return port;
       }
@@ -75,7 +85,7 @@ async function clusterPorts(count: number, ownBusPort: boolean): Promise<Array<{
       ports.push({ port: await next(() => true), bus: await next(() => true) });
     } else {
       // Redis 6 listens for the cluster bus on port + 10000: both must be free.
-      const port = await next((p) => p + 10_000 <= 65_535 && !taken.has(p + 10_000));
+      const port = await next(async (p) => p + 10_000 <= 65_535 && !taken.has(p + 10_000) && (await portIsFree(p + 10_000)));
       taken.add(port + 10_000);
       ports.push({ port, bus: undefined });
     }
