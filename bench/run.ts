@@ -6,6 +6,10 @@
  *   npm run bench -- [--only ingest,e2e,queue,bots] [--rounds N] [--duration S] [--quick]
  *                    [--bots 10,100] [--rates 500,2000] [--cpu-prof] [--out DIR]
  *
+ * The queue suite's Redis: BENCH_REDIS_URL (redis://127.0.0.1:6379 by default); with
+ * BENCH_REDIS_CLUSTER=true it is one node of a Redis Cluster, and the suite adds each shard's
+ * share of the commands and of the keys.
+ *
  * See docs/performance.md for what each figure means and the latest results.
  */
 import path from "node:path";

@@ -4,23 +4,22 @@
  * BENCH_BULLMQ_PARTITIONS=N it adds to the update's chat partition instead (the ordered baseline).
  *
  *   node --import tsx bench/baselines/bullmq-producer.ts <manifest.json>
- *   env BENCH_REDIS_URL, BENCH_BULLMQ_PREFIX; prints {"listening": url}
+ *   env BENCH_REDIS_URL, BENCH_REDIS_CLUSTER, BENCH_BULLMQ_PREFIX; prints {"listening": url}
  */
 import { timingSafeEqual } from "node:crypto";
 import { createServer, type ServerResponse } from "node:http";
 import { Queue } from "bullmq";
-import { Redis } from "ioredis";
 import { readManifest } from "../lib/bot-farm.ts";
+import { baselineConnection, baselinePrefixOf } from "./bullmq-connection.ts";
 import { baselinePartitions, baselineQueueIndex, baselineQueueNames } from "./bullmq-queue-name.ts";
 
 const keys = new Map<string, Buffer>();
 for (const bot of readManifest(process.argv[2] ?? "")) keys.set(bot.name, Buffer.from(bot.key));
 const partitions = baselinePartitions();
-const url = process.env.BENCH_REDIS_URL ?? "redis://127.0.0.1:6379";
 // Ordered: the partition queues share one connection, as the ordered worker's do (and the
 // service's producer); otherwise each of them would open its own.
-const connection = partitions > 0 ? new Redis(url) : { url };
-const queues = baselineQueueNames(partitions).map((name) => new Queue(name, { connection, prefix: process.env.BENCH_BULLMQ_PREFIX ?? "bench" }));
+const connection = baselineConnection({ shared: partitions > 0, worker: false });
+const queues = baselineQueueNames(partitions).map((name, i) => new Queue(name, { connection, prefix: baselinePrefixOf(i, partitions) }));
 const ACCEPTED = JSON.stringify({ accepted: true });
 
 function answer(res: ServerResponse, status: number, body: string): void {

@@ -5,11 +5,11 @@
  * the way plain BullMQ allows it (the ordered baseline).
  *
  *   node --import tsx bench/baselines/bullmq-worker.ts <manifest.json> <apiRoot>
- *   env BENCH_REDIS_URL, BENCH_BULLMQ_PREFIX; prints {"ready": true}
+ *   env BENCH_REDIS_URL, BENCH_REDIS_CLUSTER, BENCH_BULLMQ_PREFIX; prints {"ready": true}
  */
 import { Queue, Worker } from "bullmq";
-import { Redis } from "ioredis";
 import { readManifest } from "../lib/bot-farm.ts";
+import { baselineConnection, baselinePrefixOf } from "./bullmq-connection.ts";
 import { baselinePartitions, baselineQueueNames } from "./bullmq-queue-name.ts";
 import { buildGrammyBots } from "./farm-bots.ts";
 
@@ -19,13 +19,12 @@ const CONCURRENCY = 64;
 async function main(): Promise<void> {
   const bots = await buildGrammyBots(readManifest(process.argv[2] ?? ""), process.argv[3] ?? "");
   const partitions = baselinePartitions();
-  const url = process.env.BENCH_REDIS_URL ?? "redis://127.0.0.1:6379";
   // Ordered: the partitions' Workers share one connection, as BullMQ's docs advise for many queues
   // (each Worker still opens its own blocking connection).
-  const connection = partitions > 0 ? new Redis(url, { maxRetriesPerRequest: null }) : { url };
-  const options = { connection, prefix: process.env.BENCH_BULLMQ_PREFIX ?? "bench" };
+  const connection = baselineConnection({ shared: partitions > 0, worker: true });
   const workers: Array<Worker<{ bot_name: string; update: never }>> = [];
-  for (const name of baselineQueueNames(partitions)) {
+  for (const [i, name] of baselineQueueNames(partitions).entries()) {
+    const options = { connection, prefix: baselinePrefixOf(i, partitions) };
     if (partitions > 0) {
       const queue = new Queue(name, options);
       await queue.setGlobalConcurrency(1);

@@ -32,10 +32,10 @@ export interface SmokeReport {
 /** Longest a smoke run may take before it counts as hung (a quiet machine needs about 10 s). */
 export const SMOKE_HANG_MS = 240_000;
 
-export function runBenchSmoke(suite: string, extra: string[] = []): SmokeReport {
+export function runBenchSmoke(suite: string, extra: string[] = [], extraEnv: Record<string, string> = {}): SmokeReport {
   const outDir = mkdtempSync(path.join(os.tmpdir(), `bench-smoke-${suite}-`));
   try {
-    const env: NodeJS.ProcessEnv = { ...process.env };
+    const env: NodeJS.ProcessEnv = { ...process.env, ...extraEnv };
     delete env.NODE_OPTIONS;
     delete env.VITEST;
     const result = spawnSync(process.execPath, ["--import", "tsx", "bench/run.ts", "--quick", "--only", suite, "--duration", "0.5", "--out", outDir, ...extra], {

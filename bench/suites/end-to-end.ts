@@ -38,10 +38,12 @@ export interface Side {
 }
 
 export interface RedisProbe {
-  /** The server's pid when it runs on this machine. */
-  pid: number | undefined;
-  /** Calls so far per command (INFO commandstats). */
+  /** The pids of the servers (one, or a cluster's masters) that run on this machine. */
+  pids: number[];
+  /** Calls so far per command (INFO commandstats), over every server. */
   commandCalls(): Promise<Map<string, number>>;
+  /** A Redis Cluster: calls so far of each master, in one fixed order. */
+  callsByShard?(): Promise<number[]>;
 }
 
 export interface Measurement {
@@ -56,6 +58,8 @@ export interface Measurement {
   redisCpuUsPerUpdate?: number;
   /** Redis commands per handled update, by command (queue mode). */
   redisCallsPerUpdate?: Map<string, number>;
+  /** A Redis Cluster: each master's share of the commands of this measurement (RedisProbe order). */
+  redisCallShares?: number[];
 }
 
 export function serviceTargets(bots: readonly FarmBot[]): LoadTarget[] {
@@ -73,9 +77,11 @@ export async function measureDelivery(ctx: SuiteContext, standIn: StandInProcess
   const cpuOf = () => side.pids.reduce((sum, pid) => sum + cpuMs(pid), 0);
   const cpuBefore = cpuOf();
   const eachBefore = side.pids.map((pid) => cpuMs(pid));
-  const redisPid = side.redis?.pid;
-  const redisCpuBefore = redisPid === undefined ? 0 : cpuMs(redisPid);
+  const redisPids = side.redis?.pids ?? [];
+  const redisCpu = () => redisPids.reduce((sum, pid) => sum + cpuMs(pid), 0);
+  const redisCpuBefore = redisCpu();
   const callsBefore = await side.redis?.commandCalls();
+  const shardsBefore = await side.redis?.callsByShard?.();
   let sent: number;
   let ok: number;
   let firstSentAtMs: number;
@@ -96,7 +102,13 @@ export async function measureDelivery(ctx: SuiteContext, standIn: StandInProcess
   const stats = standIn.client.deliveryStats(replies, firstSentAtMs);
   const perUpdate = (ms: number) => (ms * 1000) / Math.max(1, stats.handled);
   const measurement: Measurement = { stats, sent, ok, cpuUsPerUpdate: perUpdate(cpuOf() - cpuBefore), cpuUsPerUpdateByProcess: side.pids.map((pid, i) => perUpdate(cpuMs(pid) - (eachBefore[i] ?? 0))) };
-  if (redisPid !== undefined) measurement.redisCpuUsPerUpdate = perUpdate(cpuMs(redisPid) - redisCpuBefore);
+  if (redisPids.length > 0) measurement.redisCpuUsPerUpdate = perUpdate(redisCpu() - redisCpuBefore);
+  const shardsAfter = await side.redis?.callsByShard?.();
+  if (shardsBefore !== undefined && shardsAfter !== undefined) {
+    const deltas = shardsAfter.map((calls, i) => calls - (shardsBefore[i] ?? 0));
+    const total = deltas.reduce((sum, n) => sum + n, 0);
+    measurement.redisCallShares = deltas.map((n) => (total === 0 ? 0 : n / total));
+  }
   const callsAfter = await side.redis?.commandCalls();
   if (callsBefore !== undefined && callsAfter !== undefined) {
     const perCommand = new Map<string, number>();

@@ -6,12 +6,16 @@
  * the way plain BullMQ allows it (as many partition queues as the service, each of global
  * concurrency 1), reported against the bare one and ours against it: what ordering alone costs.
  *
+ * Against a Redis Cluster (BENCH_REDIS_URL names one node, BENCH_REDIS_CLUSTER=true) the service
+ * runs with REDIS_CLUSTER=true, the baselines with hash-tagged prefixes, and the suite adds each
+ * shard's share of the Redis commands (at saturation) and of the keys a run leaves.
+ *
  * Skipped, with the reason, while `src/worker-main.ts` does not exist or Redis is not
  * reachable. Every key either side creates carries a unique prefix and is deleted afterwards.
  */
 import { existsSync } from "node:fs";
 import path from "node:path";
-import { Redis } from "ioredis";
+import { BENCH_REDIS_CLUSTER, BENCH_REDIS_URL, BenchRedis, printableRedisUrl } from "../lib/bench-redis.ts";
 import { createBotFarm, writeFarmManifest, type FarmBot } from "../lib/bot-farm.ts";
 import { PROJECT_ROOT, startNodeScript, type Child } from "../lib/processes.ts";
 import type { ResultRow, SuiteResult } from "../lib/report.ts";
@@ -19,40 +23,36 @@ import { spreadOf } from "../lib/stats.ts";
 import { queueSettings } from "../../src/queue/queue-settings.ts";
 import { redisAnswers } from "../../src/testing/redis.ts";
 import { serviceEnv, startBaseline, startService, startStandIn, waitBotsReady, type StandInProcess } from "../lib/systems.ts";
-import { deliveryRows, measureDelivery, redisCpuRows, serviceTargets, type Measurement, type RedisProbe, type Side } from "./end-to-end.ts";
+import { deliveryRows, measureDelivery, redisCpuRows, serviceTargets, type Measurement, type Side } from "./end-to-end.ts";
 import type { SuiteContext } from "./suite-context.ts";
 
 const WORKER_MAIN = "src/worker-main.ts";
-const REDIS_URL = process.env.BENCH_REDIS_URL ?? "redis://127.0.0.1:6379";
+const REDIS_URL = BENCH_REDIS_URL;
 const TARGET_RATIO = 0.7;
 const BASELINE = "bare BullMQ producer (node:http) + BullMQ Worker(s), no ordering or dedup";
 /** Partition queues of the ordered baseline: the service's default QUEUE_PARTITIONS. */
 const ORDERED_PARTITIONS = 128;
 
-
-async function deleteKeys(redis: Redis, marker: string): Promise<number> {
-  let cursor = "0";
-  let deleted = 0;
-  do {
-    const [next, keys] = await redis.scan(cursor, "MATCH", `*${marker}*`, "COUNT", 1000);
-    cursor = next;
-    if (keys.length > 0) deleted += await redis.del(...keys);
-  } while (cursor !== "0");
-  return deleted;
-}
-
-/** What both sides cost Redis: its pid when it runs on this machine (for CPU), and its command counters. */
-async function redisProbe(redis: Redis): Promise<RedisProbe> {
-  const info = await redis.info("server").catch(() => "");
-  const pid = Number(/process_id:(\d+)/.exec(info)?.[1]);
-  return {
-    pid: Number.isInteger(pid) && pid > 0 && existsSync(`/proc/${pid}/stat`) ? pid : undefined,
-    async commandCalls() {
-      const calls = new Map<string, number>();
-      for (const match of (await redis.info("commandstats")).matchAll(/^cmdstat_([^:]+):calls=(\d+)/gm)) calls.set(match[1] as string, Number(match[2]));
-      return calls;
-    },
+/**
+ * A Redis Cluster: each shard's share of the commands of the saturation runs, and of the keys
+ * each side's run left (the service's dedup claims, one per update, are most of its keys). The
+ * shard holding the deployment's own tag (`drf_save`, the worker set) is named: it carries more.
+ */
+function shardRows(scenario: string, redis: BenchRedis, slot: Slot, keys: { ours: number[]; base: number[]; deployment: number[] }): ResultRow[] {
+  const shares = (ms: Measurement[], i: number) => spreadOf(ms.map((m) => m.redisCallShares?.[i] ?? Number.NaN));
+  const keyShare = (counts: number[], i: number) => {
+    const total = counts.reduce((sum, n) => sum + n, 0);
+    return spreadOf([total === 0 ? Number.NaN : (counts[i] ?? 0) / total]);
   };
+  const rows: ResultRow[] = [];
+  const name = (address: string, i: number) => `shard ${address}${(keys.deployment[i] ?? 0) > 0 ? " (drf_save)" : ""}`;
+  redis.shards.forEach((shard, i) => {
+    rows.push({ scenario: `${scenario}, Redis Cluster`, metric: `${name(shard.address, i)}: share of commands`, unit: "share", ours: shares(slot.ours, i), baseline: shares(slot.base, i) });
+  });
+  redis.shards.forEach((shard, i) => {
+    rows.push({ scenario: `${scenario}, Redis Cluster`, metric: `${name(shard.address, i)}: share of keys`, unit: "share", ours: keyShare(keys.ours, i), baseline: keyShare(keys.base, i) });
+  });
+  return rows;
 }
 
 function formatCalls(calls: Map<string, number> | undefined): string {
@@ -64,12 +64,19 @@ function formatCalls(calls: Map<string, number> | undefined): string {
 async function probeThrough(url: string, bot: FarmBot, standIn: StandInProcess): Promise<void> {
   await standIn.client.reset();
   const update = { update_id: 1, message: { message_id: 1, date: 0, chat: { id: 1, type: "private" }, text: "probe" } };
-  const response = await fetch(`${url}/internal/update`, {
-    method: "POST",
-    headers: { "content-type": "application/json", "x-internal-key": bot.key },
-    body: JSON.stringify({ bot_name: bot.name, update }),
-  });
-  if (!response.ok) throw new Error(`queue probe answered ${response.status}: ${await response.text()}`);
+  // 503 while the API's Redis connection is not up yet (a cluster's slots take a moment to learn).
+  const deadline = Date.now() + 120_000;
+  for (;;) {
+    const response = await fetch(`${url}/internal/update`, {
+      method: "POST",
+      headers: { "content-type": "application/json", "x-internal-key": bot.key },
+      body: JSON.stringify({ bot_name: bot.name, update }),
+    });
+    if (response.ok) break;
+    const text = await response.text();
+    if (response.status !== 503 || Date.now() > deadline) throw new Error(`queue probe answered ${response.status}: ${text}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
   const replies = await standIn.client.waitForReplies(1, 120_000, 120_000);
   if (replies.length < 1) throw new Error("queue probe: no reply within 120 s (workers not consuming?)");
 }
@@ -124,12 +131,12 @@ function orderedRows(scenario: string, slot: Slot): ResultRow[] {
 export async function runQueueMode(ctx: SuiteContext): Promise<SuiteResult> {
   const skipped = (reason: string): SuiteResult => ({ suite: "queue", baseline: BASELINE, skipped: reason, rows: [], notes: [] });
   if (!existsSync(path.join(PROJECT_ROOT, WORKER_MAIN))) return skipped(`${WORKER_MAIN} does not exist yet (queue mode not built)`);
-  if (!(await redisAnswers(REDIS_URL))) return skipped(`Redis not reachable at ${REDIS_URL}`);
+  if (!(await redisAnswers(REDIS_URL))) return skipped(`Redis not reachable at ${printableRedisUrl(REDIS_URL)}`);
   const prefixVar = "QUEUE_PREFIX" satisfies keyof typeof queueSettings;
 
   const { options } = ctx;
   const marker = `bench-${process.pid}-${Date.now()}`;
-  const redis = new Redis(REDIS_URL);
+  const redis = await BenchRedis.open(REDIS_URL, BENCH_REDIS_CLUSTER);
   const farm = createBotFarm(options.deliveryBots);
   const manifest = writeFarmManifest(farm);
   const standIn = await startStandIn();
@@ -139,7 +146,7 @@ export async function runQueueMode(ctx: SuiteContext): Promise<SuiteResult> {
     const workerCounts = options.workerCounts;
     let idBase = 1;
     for (const workers of workerCounts) {
-      const env = { REDIS_URL, [prefixVar]: `${marker}-ours-${workers}` };
+      const env = { REDIS_URL, [prefixVar]: `${marker}-ours-${workers}`, ...(BENCH_REDIS_CLUSTER ? { REDIS_CLUSTER: "true" } : {}) };
       const service = await startService(farm, standIn.client.apiRoot, { env, nodeFlags: ctx.serviceNodeFlags(`queue-${workers}w-api`) });
       children.push(service.child);
       const oursPids = [service.child.pid];
@@ -156,13 +163,13 @@ export async function runQueueMode(ctx: SuiteContext): Promise<SuiteResult> {
       // Workers run at LOG_LEVEL=warn (see serviceEnv), so they print no "started"
       // line: readiness is an update going through API, Redis and a worker to the stand-in.
       await probeThrough(service.url, farm.bots[0] as FarmBot, standIn);
-      const baseEnv = { BENCH_REDIS_URL: REDIS_URL, BENCH_BULLMQ_PREFIX: `${marker}-base-${workers}` };
+      const baseEnv = { BENCH_REDIS_URL: REDIS_URL, BENCH_REDIS_CLUSTER: String(BENCH_REDIS_CLUSTER), BENCH_BULLMQ_PREFIX: `${marker}-base-${workers}` };
       const bare = await startBullmqBaseline("bullmq", baseEnv, workers, manifest, standIn.client.apiRoot, children);
       const orderedEnv = { ...baseEnv, BENCH_BULLMQ_PREFIX: `${marker}-ordered-${workers}`, BENCH_BULLMQ_PARTITIONS: String(ORDERED_PARTITIONS) };
       const orderedBaseline = options.orderedBaseline ? await startBullmqBaseline("bullmq-ordered", orderedEnv, workers, manifest, standIn.client.apiRoot, children) : undefined;
       await standIn.client.reset();
       await standIn.client.calibrate();
-      const probe = await redisProbe(redis);
+      const probe = await redis.probe();
       const ours: Side = { name: "service+queue", url: service.url, targets: serviceTargets(farm.bots), pids: oursPids, redis: probe };
       const base: Side = { name: "BullMQ", url: bare.url, targets: serviceTargets(farm.bots), pids: bare.pids, redis: probe };
       const ordered: Side | undefined =
@@ -184,6 +191,7 @@ export async function runQueueMode(ctx: SuiteContext): Promise<SuiteResult> {
           ctx.log(`  CPU per update by process (API/producer, workers), ours: ${perProcess(a)}; BullMQ: ${perProcess(b)}${c === undefined ? "" : `; ordered BullMQ: ${perProcess(c)}`}`);
           ctx.log(`  Redis calls per update, ours: ${formatCalls(a.redisCallsPerUpdate)}`);
           ctx.log(`  Redis calls per update, BullMQ: ${formatCalls(b.redisCallsPerUpdate)}`);
+          if (a.redisCallShares !== undefined) ctx.log(`  share of Redis commands by shard, ours: ${a.redisCallShares.map((v) => v.toFixed(2)).join(", ")}; BullMQ: ${(b.redisCallShares ?? []).map((v) => v.toFixed(2)).join(", ")}`);
           if (c !== undefined) ctx.log(`  Redis calls per update, ordered BullMQ: ${formatCalls(c.redisCallsPerUpdate)}`);
         }
       }
@@ -193,16 +201,22 @@ export async function runQueueMode(ctx: SuiteContext): Promise<SuiteResult> {
         const target = rate === undefined ? { ratio: TARGET_RATIO, text: `>= ${TARGET_RATIO} of bare BullMQ` } : undefined;
         rows.push(...deliveryRows(scenario, slot.ours, slot.base, target));
         if (slot.ordered.length > 0) rows.push(...orderedRows(scenario, slot));
+        if (redis.cluster && rate === undefined) {
+          const ours = `${marker}-ours-${workers}`;
+          const keys = { ours: await redis.keysByShard(ours), base: await redis.keysByShard(`${marker}-base-${workers}`), deployment: await redis.keysByShard(`{${ours}}:`) };
+          rows.push(...shardRows(scenario, redis, slot, keys));
+        }
       }
       for (const child of children.splice(0)) await child.stop();
     }
-    return { suite: "queue", baseline: BASELINE, rows, notes: [`Redis at ${REDIS_URL}; keys prefixed ${marker}-* and deleted afterwards.`] };
+    const where = redis.cluster ? `a Redis Cluster of ${redis.shards.length} masters (${redis.shards.map((shard) => shard.address).join(", ")}), reached through ${printableRedisUrl(REDIS_URL)}` : `Redis at ${printableRedisUrl(REDIS_URL)}`;
+    return { suite: "queue", baseline: BASELINE, rows, notes: [`${where}; keys prefixed ${marker}-* and deleted afterwards.`] };
   } finally {
     for (const child of children) await child.stop();
     await standIn.child.stop();
-    const deleted = await deleteKeys(redis, marker).catch(() => 0);
+    const deleted = await redis.deleteKeys(marker).catch(() => 0);
     ctx.log(`queue: deleted ${deleted} Redis keys`);
-    redis.disconnect();
+    redis.close();
     farm.cleanup();
   }
 }

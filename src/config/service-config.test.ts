@@ -120,6 +120,22 @@ describe("parseServiceConfig", () => {
     expect(error.message).toContain("twice QUEUE_WORKER_HEARTBEAT_MS (1000)");
     expect(parseServiceConfig({ QUEUE_WORKER_HEARTBEAT_MS: "1000", QUEUE_WORKER_TIMEOUT_MS: "2000" }).QUEUE_WORKER_TIMEOUT_MS).toBe(2000);
   });
+
+  it("refuses a database in REDIS_URL for a Redis Cluster, which has only database 0, without showing the password", () => {
+    const error = configErrorOf(() => parseServiceConfig({ REDIS_URL: "redis://:s3cret-pass@10.0.0.1:6379/3", REDIS_CLUSTER: "true" }));
+    expect(error.message).toContain("REDIS_URL");
+    expect(error.message).toContain("database other than 0");
+    expect(error.message).not.toContain("s3cret-pass");
+    expect(parseServiceConfig({ REDIS_URL: "redis://10.0.0.1:6379/0", REDIS_CLUSTER: "true" }).REDIS_CLUSTER).toBe(true);
+    expect(parseServiceConfig({ REDIS_URL: "redis://10.0.0.1:6379", REDIS_CLUSTER: "true" }).REDIS_CLUSTER).toBe(true);
+    expect(parseServiceConfig({ REDIS_URL: "redis://10.0.0.1:6379/3" }).REDIS_URL).toBe("redis://10.0.0.1:6379/3");
+  });
+
+  it("refuses braces in FLOOD_REDIS_PREFIX: the bot's name in braces is the flood keys' hash tag", () => {
+    const error = configErrorOf(() => parseServiceConfig({ FLOOD_REDIS_PREFIX: "cb:{x}:" }));
+    expect(error.message).toContain("FLOOD_REDIS_PREFIX");
+    expect(parseServiceConfig({ FLOOD_REDIS_PREFIX: "other:flood:" }).FLOOD_REDIS_PREFIX).toBe("other:flood:");
+  });
 });
 
 describe("docs/configuration.md", () => {

@@ -19,8 +19,16 @@ export const floodControlSettings = {
   FLOOD_PER_CHAT_BURST: integer(1).default(3),
   /** Messages per minute to one group, supergroup or channel (0: no limit). @defaultValue 20 */
   FLOOD_PER_GROUP_PER_MINUTE: integer(0).default(20),
-  /** Key prefix of the shared limiter's Redis keys (queue mode). @defaultValue cb:flood: */
-  FLOOD_REDIS_PREFIX: z.string().min(1).default("cb:flood:"),
+  /**
+   * Key prefix of the shared limiter's Redis keys (queue mode): `<prefix>{<bot>}:<limit>`. No
+   * braces: the bot's name in braces is the keys' Redis Cluster hash tag, so the keys one
+   * reservation takes (the chat's and the bot's) share a slot. @defaultValue cb:flood:
+   */
+  FLOOD_REDIS_PREFIX: z
+    .string()
+    .min(1)
+    .regex(/^[^{}]+$/, "no '{' or '}': the bot's name in braces is the keys' Redis Cluster hash tag")
+    .default("cb:flood:"),
 };
 
 export type FloodControlSettings = SettingsOf<typeof floodControlSettings>;

@@ -1,8 +1,10 @@
 /**
  * The flood limiter shared by every process of queue mode: the same GCRA as the memory limiter,
  * run as one Lua script in Redis so a slot is taken atomically under all limits, timed by Redis'
- * own clock (workers' clocks may disagree). Keys carry the bot in a hash tag, so a cluster keeps a
- * bot's keys on one node, and expire once they no longer hold anything back.
+ * own clock (workers' clocks may disagree). Keys are `<prefix>{<bot>}:<limit>`: the bot's name,
+ * encoded, is the Redis Cluster hash tag, so the keys of one call (a chat's and its bot's) share a
+ * slot while bots spread over the shards. Encoded, so that no name makes an empty tag (`}x`) or
+ * another bot's (`a}b`). Keys expire once they no longer hold anything back.
  */
 import { createHash } from "node:crypto";
 import type { Cluster, Redis } from "ioredis";
@@ -87,7 +89,8 @@ export class RedisFloodLimiter implements FloodLimiter {
   }
 
   private async run(target: FloodTarget, applying: ReturnType<typeof limitsFor>, mode: string, penaltyMs: number, chatKeys: number): Promise<SendReservation> {
-    const keys = applying.map(({ suffix }) => `${this.options.prefix}{${target.bot}}:${suffix}`);
+    const tag = `{${encodeURIComponent(target.bot)}}`;
+    const keys = applying.map(({ suffix }) => `${this.options.prefix}${tag}:${suffix}`);
     const args = [mode, String(penaltyMs), String(chatKeys), ...applying.flatMap(({ rate }) => [String(rate.intervalMs), String(rate.burst)])];
     const { redis } = this.options;
     let answer: unknown;

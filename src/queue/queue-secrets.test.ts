@@ -16,7 +16,7 @@ import { redisSkipReason, startOwnRedis, type OwnRedis } from "../testing/redis.
 import type { ServiceProcess } from "../testing/service-process.ts";
 import { textUpdate } from "../testing/service-harness.ts";
 import { until } from "../testing/until.ts";
-import { keyPrefixOf, partitionQueueName } from "./queue-names.ts";
+import { partitionKeyPrefixOf, partitionQueueName } from "./queue-names.ts";
 
 const skipReason = await redisSkipReason();
 
@@ -110,10 +110,11 @@ describe.skipIf(skipReason !== undefined)(`secrets in queue mode${skipReason ===
   it("shows a failure an older version stored unscrubbed with the secrets taken out", async () => {
     const client = new Redis(redis.url);
     try {
-      const jobKey = `${keyPrefixOf(d.prefix)}:${partitionQueueName(0)}:old-1`;
+      const queueKey = `${partitionKeyPrefixOf(d.prefix, 0)}:${partitionQueueName(0)}`;
+      const jobKey = `${queueKey}:old-1`;
       const update = textUpdate(99, 7, "old");
       await client.hset(jobKey, { name: "update", data: JSON.stringify({ bot: "Leaky", update, accepted_at: Date.now() }), opts: "{}", timestamp: Date.now(), failedReason: `old failure with ${testToken("Leaky")}`, finishedOn: Date.now(), attemptsMade: 1, stacktrace: "[]" });
-      await client.zadd(`${keyPrefixOf(d.prefix)}:${partitionQueueName(0)}:failed`, Date.now(), "old-1");
+      await client.zadd(`${queueKey}:failed`, Date.now(), "old-1");
     } finally {
       client.disconnect();
     }

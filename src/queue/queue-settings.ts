@@ -5,7 +5,11 @@ import { booleanFlag, integer, port, type SettingsOf, type SettingsRule } from "
 export const queueSettings = {
   /** Redis (or Redis Cluster node) URL, `redis://[:password@]host:port[/db]` or `rediss://`. Setting it turns queue mode on. */
   REDIS_URL: z.url({ protocol: /^rediss?$/ }).optional(),
-  /** REDIS_URL names one node of a Redis Cluster (the others are discovered from it). @defaultValue false */
+  /**
+   * REDIS_URL names one node of a Redis Cluster (the others are discovered from it). Each
+   * partition of `telegram_updates` has a hash tag of its own (`{cb:3}`), so the cluster's shards
+   * share the partitions; a cluster has database 0 only. @defaultValue false
+   */
   REDIS_CLUSTER: booleanFlag.default(false),
   /**
    * `auto`: queue mode when REDIS_URL is set; `queue`: always (REDIS_URL defaults to
@@ -13,8 +17,9 @@ export const queueSettings = {
    */
   QUEUE_MODE: z.enum(["auto", "queue", "embedded"]).default("auto"),
   /**
-   * Namespace of every Redis key, so deployments can share one Redis. Wrapped in `{}` (a Cluster
-   * hash tag), so all keys of a deployment live in one slot. @defaultValue cb
+   * Namespace of every Redis key, so deployments can share one Redis. Part of every queue key's
+   * Cluster hash tag: `{cb:<partition>}` for a partition's keys, `{cb}` for `drf_save` and the
+   * worker membership set. @defaultValue cb
    */
   QUEUE_PREFIX: z
     .string()
@@ -78,8 +83,21 @@ export const queueSettings = {
 
 export type QueueSettings = SettingsOf<typeof queueSettings>;
 
-/** A worker must miss two heartbeats before it is taken for dead. */
+/** The database a Redis URL names (its path, `/3`); 0 when it names none. */
+function databaseOf(url: string): number {
+  const path = new URL(url).pathname.replace(/^\//, "");
+  return path === "" ? 0 : Number(path);
+}
+
+/** A worker must miss two heartbeats before it is taken for dead; a Redis Cluster has database 0 only. */
 export const checkQueueSettings: SettingsRule<QueueSettings> = (config, context) => {
+  if (config.REDIS_CLUSTER && config.REDIS_URL !== undefined && databaseOf(config.REDIS_URL) !== 0) {
+    context.addIssue({
+      code: "custom",
+      path: ["REDIS_URL"],
+      message: "names a database other than 0, which a Redis Cluster does not have (REDIS_CLUSTER=true): drop the /<db> from the URL",
+    });
+  }
   if (config.QUEUE_WORKER_TIMEOUT_MS < 2 * config.QUEUE_WORKER_HEARTBEAT_MS) {
     context.addIssue({
       code: "custom",

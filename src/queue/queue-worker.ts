@@ -17,11 +17,12 @@ import type { UpdateObserver } from "../processing/update-observer.ts";
 import type { UpdateRunner } from "../processing/update-runner.ts";
 import { sleep } from "../telegram/backoff.ts";
 import { UpdateFailedError } from "../errors/update-failed-error.ts";
+import { warnAboutEarlierLayout } from "./earlier-key-layout.ts";
 import { JournalBatcher } from "./journal-batcher.ts";
 import { createJournalProcessor, journalBackoffMs, type QueueJournalSink } from "./journal-consumer.ts";
 import { partitionShare } from "./partition-share.ts";
 import type { QueueOpenSettings } from "./queue-mode.ts";
-import { JOURNAL_QUEUE, keyPrefixOf, partitionQueueName, UPDATES_QUEUE, workersKeyOf, type QueueFamily } from "./queue-names.ts";
+import { JOURNAL_QUEUE, keyPrefixOf, partitionKeyPrefixOf, partitionQueueName, UPDATES_QUEUE, workersKeyOf, type QueueFamily } from "./queue-names.ts";
 import type { RedisConnection } from "./redis-connection.ts";
 import { withScrubbedErrors } from "./scrubbed-job-errors.ts";
 import { abandonedUpdateRecord, createUpdateJobHandler } from "./update-job-handler.ts";
@@ -92,6 +93,8 @@ export class QueueWorker implements Processor {
       );
       // One job at a time per partition, over every worker: this is what keeps a chat in order.
       for (const queue of this.queueSet.partitions) await queue.setGlobalConcurrency(1);
+      // An upgrade that did not drain first left updates that no worker of this version runs: say so.
+      void warnAboutEarlierLayout(this.options.connection, settings, logger);
       const all = this.queueSet.partitions.map((_, partition) => partition);
       if (settings.QUEUE_SHARE_PARTITIONS) {
         const membership = new WorkerMembership({
@@ -117,7 +120,7 @@ export class QueueWorker implements Processor {
       this.journalWorker = this.run(
         this.watch(
           new Worker(JOURNAL_QUEUE, withScrubbedErrors(createJournalProcessor(sink, { concurrency: settings.JOURNAL_CONCURRENCY, logger: journalLogger }), this.options.scrub), {
-            ...this.workerOptions(),
+            ...this.workerOptions(keyPrefixOf(settings.QUEUE_PREFIX)),
             concurrency: settings.JOURNAL_CONCURRENCY,
             settings: { backoffStrategy: (attemptsMade: number, _type?: string, error?: Error) => journalBackoffMs(attemptsMade, error, backoff) },
           }),
@@ -186,11 +189,12 @@ export class QueueWorker implements Processor {
     await this.queueSet.close();
   }
 
-  private workerOptions() {
+  /** `prefix`: the queue's key prefix, its hash tag (queue-names.ts). */
+  private workerOptions(prefix: string) {
     const { settings } = this.options;
     return {
       connection: this.options.connection,
-      prefix: keyPrefixOf(settings.QUEUE_PREFIX),
+      prefix,
       autorun: false,
       lockDuration: settings.QUEUE_LOCK_DURATION_MS,
       stalledInterval: settings.QUEUE_STALLED_INTERVAL_MS,
@@ -249,7 +253,7 @@ export class QueueWorker implements Processor {
     }
     for (const partition of share) {
       if (this.partitionWorkers.has(partition)) continue;
-      this.partitionWorkers.set(partition, this.run(this.watch(new Worker(partitionQueueName(partition), handler, { ...this.workerOptions(), concurrency: 1 }))));
+      this.partitionWorkers.set(partition, this.run(this.watch(new Worker(partitionQueueName(partition), handler, { ...this.workerOptions(partitionKeyPrefixOf(settings.QUEUE_PREFIX, partition)), concurrency: 1 }))));
     }
     logger.info({ worker: this.membership?.id, partitions: [...share], of: settings.QUEUE_PARTITIONS, workers: workerCount }, "watching partitions");
   }

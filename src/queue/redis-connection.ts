@@ -29,6 +29,12 @@ function reconnectDelayMs(times: number): number {
   return Math.min(100 * times, RECONNECT_MAX_DELAY_MS);
 }
 
+/**
+ * A Redis Cluster is reached through the one node of the URL, with the URL's credentials and TLS
+ * for every node. Host names go to the socket as they are (`dnsLookup`): ioredis would otherwise
+ * resolve them to addresses first, and a managed cluster's TLS certificate names the host, not the
+ * address (ioredis's advice for ElastiCache and the like).
+ */
 function connect(options: ConnectionOptions, redisOptions: RedisOptions): RedisConnection {
   if (options.cluster !== true) return new Redis(options.url, redisOptions);
   const url = new URL(options.url);
@@ -36,6 +42,7 @@ function connect(options: ConnectionOptions, redisOptions: RedisOptions): RedisC
   return new Cluster([{ host: url.hostname, port: url.port === "" ? 6379 : Number(url.port) }], {
     clusterRetryStrategy: retryStrategy,
     enableOfflineQueue,
+    dnsLookup: (address, callback) => callback(null, address),
     redisOptions: {
       ...nodeOptions,
       username: url.username === "" ? undefined : decodeURIComponent(url.username),

@@ -1,13 +1,14 @@
 /**
  * Opens the BullMQ queues of a deployment on one shared connection: the partitions of
  * `telegram_updates` and `drf_save`, with the job options both sides agree on (retention of
- * completed and failed jobs, attempts). Producers and workers open the same set.
+ * completed and failed jobs, attempts). Producers and workers open the same set. Each partition
+ * has a key prefix (a hash tag) of its own, `drf_save` the deployment's (queue-names.ts).
  */
 import { Queue, type JobsOptions } from "bullmq";
 import type { RedisConnection } from "./redis-connection.ts";
 import type { Logger } from "pino";
 import type { QueueOpenSettings } from "./queue-mode.ts";
-import { JOURNAL_QUEUE, keyPrefixOf, partitionQueueName } from "./queue-names.ts";
+import { JOURNAL_QUEUE, keyPrefixOf, partitionKeyPrefixOf, partitionQueueName } from "./queue-names.ts";
 
 export interface QueueSet {
   /** The connection the queues share. */
@@ -40,15 +41,14 @@ export function journalJobOptions(config: QueueOpenSettings): JobsOptions {
 }
 
 export function openQueues(connection: RedisConnection, config: QueueOpenSettings, logger: Logger): QueueSet {
-  const prefix = keyPrefixOf(config.QUEUE_PREFIX);
   // The connection already logs outages once; BullMQ re-emits each error on every queue, and an
   // EventEmitter "error" without a listener would throw.
   const quiet = (queue: Queue): Queue => queue.on("error", (error: Error) => logger.debug({ queue: queue.name, err: error.message }, "queue error"));
   const partitions: Queue[] = [];
   for (let i = 0; i < config.QUEUE_PARTITIONS; i++) {
-    partitions.push(quiet(new Queue(partitionQueueName(i), { connection, prefix, defaultJobOptions: updateJobOptions(config) })));
+    partitions.push(quiet(new Queue(partitionQueueName(i), { connection, prefix: partitionKeyPrefixOf(config.QUEUE_PREFIX, i), defaultJobOptions: updateJobOptions(config) })));
   }
-  const journal = quiet(new Queue(JOURNAL_QUEUE, { connection, prefix, defaultJobOptions: journalJobOptions(config) }));
+  const journal = quiet(new Queue(JOURNAL_QUEUE, { connection, prefix: keyPrefixOf(config.QUEUE_PREFIX), defaultJobOptions: journalJobOptions(config) }));
   const all = () => [...partitions, journal];
   return {
     connection,

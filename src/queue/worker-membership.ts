@@ -38,11 +38,18 @@ export interface WorkerMembershipOptions {
   id?: string;
 }
 
+// KEYS: the set. ARGV: the timeout in ms. Returns Redis's time in ms and the ids stamped within
+// the timeout with their stamps. The time is read in the script so that it is the clock of the node
+// holding the set: on a Redis Cluster a TIME of its own would go to any node, whose clock may differ.
+const READ_SCRIPT = `
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+return {now, redis.call('ZRANGEBYSCORE', KEYS[1], now - tonumber(ARGV[1]), '+inf', 'WITHSCORES')}
+`;
+
 /** The ids stamped within `timeoutMs`, sorted, with how long ago each was stamped (Redis's clock). */
 export async function readLiveWorkers(redis: RedisConnection, key: string, timeoutMs: number): Promise<Array<{ id: string; seenMsAgo: number }>> {
-  const [seconds, micros] = await redis.time();
-  const now = Number(seconds) * 1000 + Math.floor(Number(micros) / 1000);
-  const flat = await redis.zrangebyscore(key, now - timeoutMs, "+inf", "WITHSCORES");
+  const [now, flat] = (await redis.eval(READ_SCRIPT, 1, key, String(timeoutMs))) as [number, string[]];
   const live: Array<{ id: string; seenMsAgo: number }> = [];
   for (let i = 0; i + 1 < flat.length; i += 2) live.push({ id: flat[i] as string, seenMsAgo: Math.max(0, now - Number(flat[i + 1])) });
   return live.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));

@@ -12,6 +12,7 @@ import { createBotsDir, testKey, type BotFiles, type BotsDir } from "./bot-fixtu
 import { spawnService, type ServiceProcess } from "./service-process.ts";
 import { spawnWorker } from "./worker-process.ts";
 import { deletePrefix, uniquePrefix } from "./redis.ts";
+import { until } from "./until.ts";
 
 export interface QueueDeployment {
   standIn: BotApiStandIn;
@@ -71,7 +72,26 @@ export async function startQueueDeployment(options: {
     await close();
     throw failure.reason;
   }
-  return { standIn, bots, prefix, env, apis: children.slice(0, options.apis), workers: children.slice(options.apis), close };
+  const apis = children.slice(0, options.apis);
+  try {
+    // An API process listens before its Redis connection is up (it answers 503 until then): on a
+    // busy machine, or a Redis Cluster whose slots it is still learning, the first update would be refused.
+    for (const api of apis) await until(async () => (await redisSeenBy(api)) === "reachable", 60_000, 50);
+  } catch (error) {
+    await close();
+    throw error;
+  }
+  return { standIn, bots, prefix, env, apis, workers: children.slice(options.apis), close };
+}
+
+/** What an API process's /readyz says of its Redis ("reachable", "unreachable"), undefined while it cannot say. */
+async function redisSeenBy(api: ServiceProcess): Promise<string | undefined> {
+  try {
+    const body = (await (await fetch(`${api.url}/readyz`)).json()) as { queue?: { redis?: string } };
+    return body.queue?.redis;
+  } catch {
+    return undefined;
+  }
 }
 
 /** POSTs an update as the gateway does; returns the status and Retry-After. */

@@ -3,6 +3,8 @@
  * TEST_REDIS_URL) with a unique key prefix per test (its keys deleted afterwards, never FLUSHALL),
  * and a private redis-server on a free port for tests that kill and restart Redis. Without Redis
  * the tests are skipped with the reason, except under CI=true, where a missing Redis fails them.
+ * Key deletion works on a Redis Cluster node too (every master); the private cluster itself is
+ * redis-cluster.ts.
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
@@ -43,25 +45,66 @@ export function uniquePrefix(label: string): string {
   return `t-${label}-${randomBytes(4).toString("hex")}`;
 }
 
-/**
- * Deletes every key that holds `prefix` anywhere (`{prefix}:...` of a deployment, `prefix:session:...`
- * of a session store: a uniquePrefix is unique enough), and the keys of `extraPatterns`.
- */
-export async function deletePrefix(url: string, prefix: string, extraPatterns: readonly string[] = []): Promise<number> {
+/** The URLs of a cluster's masters, as the node at `redis` knows them; just `url` when it is no cluster node. */
+async function masterUrls(redis: Redis, url: string): Promise<string[]> {
+  const info = await redis.info("cluster");
+  if (!info.includes("cluster_enabled:1")) return [url];
+  const nodes = String(await redis.cluster("NODES"));
+  const masters: string[] = [];
+  for (const line of nodes.split("\n")) {
+    // "<id> <ip>:<port>@<bus>[,<hostname>] <flags> ...", flags such as "myself,master".
+    const [, address, flags] = line.split(" ");
+    if (address === undefined || flags === undefined || !flags.split(",").includes("master")) continue;
+    const hostPort = address.split("@")[0] ?? "";
+    const target = new URL(url);
+    target.host = hostPort;
+    masters.push(target.toString());
+  }
+  return masters;
+}
+
+/** The URLs of the masters of the Redis Cluster that `url` is a node of; `[url]` for a Redis that is no cluster node. */
+export async function redisMasterUrls(url: string): Promise<string[]> {
   const redis = new Redis(url, { maxRetriesPerRequest: 1 });
   redis.on("error", () => undefined);
-  let deleted = 0;
   try {
-    for (const pattern of [`*${prefix}*`, ...extraPatterns]) {
-      let cursor = "0";
-      do {
-        const [next, keys] = await redis.scan(cursor, "MATCH", pattern, "COUNT", 1000);
-        cursor = next;
-        if (keys.length > 0) deleted += await redis.del(...keys);
-      } while (cursor !== "0");
-    }
+    return await masterUrls(redis, url);
   } finally {
     redis.disconnect();
+  }
+}
+
+/**
+ * Deletes every key that holds `prefix` anywhere (`{prefix}:...` and `{prefix:N}:...` of a
+ * deployment, `prefix:session:...` of a session store: a uniquePrefix is unique enough), and the
+ * keys of `extraPatterns`. On a Redis Cluster node, on every master, one key per command (a
+ * multi-key DEL must stay within one slot there).
+ */
+export async function deletePrefix(url: string, prefix: string, extraPatterns: readonly string[] = []): Promise<number> {
+  const first = new Redis(url, { maxRetriesPerRequest: 1 });
+  first.on("error", () => undefined);
+  let deleted = 0;
+  try {
+    for (const nodeUrl of await masterUrls(first, url)) {
+      const redis = nodeUrl === url ? first : new Redis(nodeUrl, { maxRetriesPerRequest: 1 });
+      redis.on("error", () => undefined);
+      try {
+        for (const pattern of [`*${prefix}*`, ...extraPatterns]) {
+          let cursor = "0";
+          do {
+            const [next, keys] = await redis.scan(cursor, "MATCH", pattern, "COUNT", 1000);
+            cursor = next;
+            const pipeline = redis.pipeline();
+            for (const key of keys) pipeline.del(key);
+            for (const [error, count] of (await pipeline.exec()) ?? []) if (error === null) deleted += Number(count);
+          } while (cursor !== "0");
+        }
+      } finally {
+        if (redis !== first) redis.disconnect();
+      }
+    }
+  } finally {
+    first.disconnect();
   }
   return deleted;
 }

@@ -5,22 +5,16 @@
  * line wraps it.
  */
 import type { Job, Queue } from "bullmq";
+import { earlierLayoutCounts, leftBehind } from "../earlier-key-layout.ts";
 import { journalRecordsIn } from "../journal-consumer.ts";
+import { countsOf, type QueueCounts } from "../queue-counts.ts";
+import type { QueueSettings } from "../queue-settings.ts";
 import { isUpdateJobData } from "../update-job-data.ts";
 import { JOURNAL_QUEUE, UPDATES_QUEUE, workersKeyOf, type QueueFamily } from "../queue-names.ts";
 import { partitionShare } from "../partition-share.ts";
 import { readLiveWorkers } from "../worker-membership.ts";
 import type { RedisConnection } from "../redis-connection.ts";
 import type { QueueSet } from "../update-queues.ts";
-
-export interface QueueCounts {
-  queue: string;
-  waiting: number;
-  active: number;
-  delayed: number;
-  failed: number;
-  completed: number;
-}
 
 export interface FailedUpdate {
   /** `<queue>/<job id>`, what `jobs retry` takes. */
@@ -29,19 +23,6 @@ export interface FailedUpdate {
   update_id: number | undefined;
   error: string;
   failed_at: string | undefined;
-}
-
-async function countsOf(name: string, queues: readonly Queue[]): Promise<QueueCounts> {
-  const total: QueueCounts = { queue: name, waiting: 0, active: 0, delayed: 0, failed: 0, completed: 0 };
-  for (const queue of queues) {
-    const counts = await queue.getJobCounts("wait", "prioritized", "active", "delayed", "failed", "completed");
-    total.waiting += (counts.wait ?? 0) + (counts.prioritized ?? 0);
-    total.active += counts.active ?? 0;
-    total.delayed += counts.delayed ?? 0;
-    total.failed += counts.failed ?? 0;
-    total.completed += counts.completed ?? 0;
-  }
-  return total;
 }
 
 /** A live worker of `telegram_updates` and the partitions it watches. */
@@ -62,8 +43,15 @@ export async function workerShares(queues: QueueSet, config: { QUEUE_PREFIX: str
   return live.map((w) => ({ worker: w.id, seen_ms_ago: w.seenMsAgo, partitions: partitionShare(ids, w.id, queues.partitions.length) }));
 }
 
-export async function jobStats(queues: QueueSet): Promise<QueueCounts[]> {
-  return [await countsOf(UPDATES_QUEUE, queues.partitions), await countsOf(JOURNAL_QUEUE, [queues.journal])];
+/**
+ * Jobs by state of each queue family; plus a row for jobs an earlier version left under its key
+ * layout, when some wait or failed there (an upgrade that did not drain first: they wait for that
+ * version).
+ */
+export async function jobStats(queues: QueueSet, config: Pick<QueueSettings, "QUEUE_PREFIX" | "QUEUE_PARTITIONS">): Promise<QueueCounts[]> {
+  const stats = [await countsOf(UPDATES_QUEUE, queues.partitions), await countsOf(JOURNAL_QUEUE, [queues.journal])];
+  const earlier = await earlierLayoutCounts(queues.connection, config);
+  return leftBehind(earlier) ? [...stats, earlier] : stats;
 }
 
 /** `<queue>/<job id>`: how jobs are named to the operator, and what `jobs retry` takes. */

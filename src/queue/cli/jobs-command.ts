@@ -97,7 +97,7 @@ export async function runJobsCommand(args: readonly string[], config: QueueOpenS
   try {
     switch (sub) {
       case "stats": {
-        const stats = await withQueues(config, jobStats);
+        const stats = await withQueues(config, (queues) => jobStats(queues, config));
         io.out(values.json ? JSON.stringify(stats, null, 2) : table(stats, ["queue", "waiting", "active", "delayed", "failed", "completed"]));
         return 0;
       }
