@@ -59,3 +59,22 @@ export function botEnv(moduleUrl: string): BotEnv {
   // The nearest registered folder above the module is its bot.
   return envByDir.get(botFolderOf(moduleUrl, "botEnv()")) ?? {};
 }
+
+/** What the folder `dir` is registered with now, to put back if a newer version fails to load. */
+export interface BotEnvSnapshot {
+  env: BotEnv | undefined;
+  name: string | undefined;
+}
+
+export function snapshotBotEnv(dir: string): BotEnvSnapshot {
+  const key = path.resolve(dir);
+  return { env: envByDir.get(key), name: nameByDir.get(key) };
+}
+
+export function restoreBotEnv(dir: string, snapshot: BotEnvSnapshot): void {
+  const key = path.resolve(dir);
+  if (snapshot.env === undefined) envByDir.delete(key);
+  else envByDir.set(key, snapshot.env);
+  if (snapshot.name === undefined) nameByDir.delete(key);
+  else nameByDir.set(key, snapshot.name);
+}

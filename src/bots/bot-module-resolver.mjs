@@ -17,9 +17,16 @@
 //   Node's own package.json cache, this takes installed packages not to change while running);
 // - a bot module's source is read synchronously here and handed down the chain, instead of
 //   Node's asynchronous read (four thread-pool round trips per file).
+//
+// Live reload (src/fleet/module-version.ts): a reload imports a folder's config and handler files
+// under `?cbv=<version>`; what they import from their own folder gets the same query, so the
+// folder's every module is imported afresh, and what they import from a shared folder
+// (`BOTS_DIR/_name/`) gets `?cbs=<generation>` (none on generation 0), shared by every bot loaded
+// on it. Resolution itself is done as from the plain URL, so the caches above still apply. Each
+// bot folder seen importing from a shared folder is reported once on `data.sharedImportPort`.
 import { existsSync, readFileSync, realpathSync, statSync } from "node:fs";
 import path from "node:path";
-import { fileURLToPath, pathToFileURL } from "node:url";
+import { fileURLToPath, pathToFileURL, URL, URLSearchParams } from "node:url";
 
 let fallbackParentURL;
 /** The bots folders, as `file:` URLs ending in "/". */
@@ -27,8 +34,12 @@ let esmRoots = [];
 /** The same folders as paths, without the trailing separator. */
 let rootDirs = [];
 let preserveSymlinks = false;
+/** Where bot folders that import shared modules are reported (live reload). */
+let sharedImportPort;
+const reportedSharedImporters = new Set();
 
 export async function initialize(data) {
+  sharedImportPort = data.sharedImportPort;
   fallbackParentURL = data.fallbackParentURL;
   esmRoots = data.esmRoots ?? [];
   rootDirs = esmRoots.map((url) => fileURLToPath(url).replace(/[\\/]+$/, ""));
@@ -104,8 +115,71 @@ function bareImportKey(specifier, context) {
 /** Resolved bare imports of bot modules, by bareImportKey. */
 const bareImports = new Map();
 
+/** The reload version a bot module's URL carries (`cbv`, `cbs`), or undefined for a plain URL. */
+function versionOf(url) {
+  const query = url.indexOf("?");
+  if (query < 0 || !url.startsWith("file:")) return undefined;
+  const params = new URLSearchParams(url.slice(query + 1).split("#")[0]);
+  const cbv = params.get("cbv");
+  const cbs = params.get("cbs");
+  if (cbv === null && cbs === null) return undefined;
+  return { cbv, cbs, plain: url.slice(0, query) };
+}
+
+/** The folder (first segment) under a bots folder that holds `url`, or undefined. */
+function topFolderOf(url) {
+  const rootIndex = esmRoots.findIndex((root) => url.startsWith(root));
+  if (rootIndex < 0 || url.includes("/node_modules/")) return undefined;
+  const rest = url.slice(esmRoots[rootIndex].length);
+  const slash = rest.indexOf("/");
+  return slash <= 0 ? undefined : { rootIndex, top: decodeURIComponent(rest.slice(0, slash)) };
+}
+
+/**
+ * What a bot module imports inside the bots folders, under the importer's reload version: the same
+ * query for the importer's own folder, the shared generation for a shared folder. Reports a bot
+ * folder that imports from a shared folder.
+ */
+function versioned(resolved, parentURL, version) {
+  const url = resolved.url;
+  if (!url.startsWith("file:") || /[?#]/.test(url)) return resolved;
+  const target = topFolderOf(url);
+  if (target === undefined) return resolved;
+  const parent = parentURL === undefined ? undefined : topFolderOf(parentURL);
+  if (target.top.startsWith("_")) {
+    if (parent !== undefined && !parent.top.startsWith("_") && sharedImportPort !== undefined && !reportedSharedImporters.has(parent.top)) {
+      reportedSharedImporters.add(parent.top);
+      sharedImportPort.postMessage({ sharedImporter: parent.top });
+    }
+    return version?.cbs ? { ...resolved, url: `${url}?cbs=${version.cbs}` } : resolved;
+  }
+  if (version?.cbv && parent !== undefined && parent.rootIndex === target.rootIndex && parent.top === target.top) {
+    return { ...resolved, url: `${url}?cbv=${version.cbv}${version.cbs ? `&cbs=${version.cbs}` : ""}` };
+  }
+  return resolved;
+}
+
 export async function resolve(specifier, context, nextResolve) {
-  const botFileUrl = resolveBotFileUrl(specifier);
+  const parentURL = context.parentURL;
+  const version = parentURL === undefined ? undefined : versionOf(parentURL);
+  // Resolved as from the importer's plain URL: the same file, and the caches still hit.
+  const plainContext = version === undefined ? context : { ...context, parentURL: version.plain };
+  const resolved = await resolvePlain(specifier, plainContext, nextResolve);
+  return versioned(resolved, plainContext.parentURL, version);
+}
+
+/**
+ * A relative `.ts`/`.mts` import between bot modules (`../services/db.ts`), resolved here like
+ * the engine's own imports of bot files: outside a project with "type": "module", tsx would
+ * otherwise load it through its CommonJS interop, under a URL of its own.
+ */
+function resolveRelativeBotFile(specifier, parentURL) {
+  if (!/^\.\.?\//.test(specifier) || parentURL === undefined || !isBotModule(parentURL)) return undefined;
+  return resolveBotFileUrl(new URL(specifier, parentURL).href);
+}
+
+async function resolvePlain(specifier, context, nextResolve) {
+  const botFileUrl = resolveBotFileUrl(specifier) ?? resolveRelativeBotFile(specifier, context.parentURL);
   if (botFileUrl !== undefined) return { url: botFileUrl, format: "module", shortCircuit: true };
   const key = bareImportKey(specifier, context);
   const known = key === undefined ? undefined : bareImports.get(key);
@@ -138,7 +212,8 @@ function readSource(url) {
 }
 
 export async function load(url, context, nextLoad) {
-  if (!isBotModule(url)) return nextLoad(url, context);
+  // A reload's query does not change what the file is.
+  if (!isBotModule(versionOf(url)?.plain ?? url)) return nextLoad(url, context);
   const source = context.source ?? readSource(url);
   return nextLoad(url, source === undefined ? { ...context, format: "module" } : { ...context, format: "module", source });
 }

@@ -73,7 +73,7 @@ describe("loadBots", () => {
 
   it("loads the good bots and only them, in folder order", () => {
     expect(registry.bots().map((b) => b.name)).toEqual(["Dup", "Alpha", "Beta", "Configured"]);
-    expect(registry.counts()).toEqual({ loaded: 4, ready: 0, starting: 4, failed: 5 });
+    expect(registry.counts()).toEqual({ loaded: 4, ready: 0, starting: 4, failed: 5, loading: 0, draining: 0 });
   });
 
   it("reports each failed folder with its code, file and reason", () => {

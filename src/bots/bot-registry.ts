@@ -1,147 +1,284 @@
 /**
- * The loaded bots, by BOT_NAME, and the folders that failed to load with their reasons. Loading
- * runs every folder (with bounded concurrency); one folder's failure never stops another's.
- * Starting (getMe, start-bots.ts) is separate and runs in the background, so the HTTP API can
- * listen at once.
+ * The fleet of a process: every bot folder it knows, with the version of its bot that serves (by
+ * BOT_NAME), and the state a user sees (fleet-state.ts). It changes while the process runs: the
+ * first load fills it in folder order, live reload (fleet/) swaps a folder's version, records a
+ * newer version's failure while the older one keeps serving, and removes folders. A removed or
+ * renamed bot stays runnable (`runnable`) while its accepted updates finish, but takes no new
+ * ones (`find` no longer knows the name). Listeners hear each change of who serves a name.
  */
 import pLimit from "p-limit";
 import type { Logger } from "pino";
-import { BotLoadError } from "../errors/bot-load-error.ts";
 import type { BotFolder } from "./discover-bots.ts";
-import { buildBot, readBotIdentity, type BotBuildOptions } from "./load-bot.ts";
 import { FailedBot } from "./failed-bot.ts";
-import { InternalKey } from "./internal-key.ts";
+import { FolderEntry, type FleetState, type FolderView } from "./folder-entry.ts";
+import { loadBotFolder, type FolderLoadOptions, type FolderLoadOutcome } from "./load-bot-folder.ts";
 import { LoadedBot, type BotFailure } from "./loaded-bot.ts";
 
-export interface LoadBotsOptions extends BotBuildOptions {
-  logger: Logger;
-  /** Called with every secret as soon as it is read, before anything could log it. */
-  onSecret: (secret: string) => void;
-  /** Bot folders imported at once. @defaultValue 16 */
-  concurrency?: number;
-}
+export type { FleetState, FolderView } from "./folder-entry.ts";
+
+/** A change of who serves a BOT_NAME. */
+export type FleetChange =
+  | { kind: "serving"; bot: LoadedBot; previous: LoadedBot | undefined }
+  | { kind: "removed"; bot: LoadedBot };
+
+export type PlaceOutcome = { placed: true; previous: LoadedBot | undefined; renamed: LoadedBot | undefined } | { placed: false; failure: BotFailure };
 
 export class BotRegistry {
+  private readonly entries = new Map<string, FolderEntry>();
   private readonly byName = new Map<string, LoadedBot>();
-  private readonly failed: BotFailure[] = [];
-  /** Folders that did not load, by the BOT_NAME they would have had (a loaded bot of that name wins). */
-  private readonly unloadedByName = new Map<string, FailedBot>();
+  /** Removed or renamed bots whose accepted updates are still finishing. */
+  private readonly draining = new Map<string, LoadedBot>();
+  private readonly listeners = new Set<(change: FleetChange) => void>();
+  /** Worked out again after a change: read on every update (find) and every scrape (bots). */
+  private servingList: LoadedBot[] | undefined;
+  private unloadedByName: Map<string, FailedBot> | undefined;
 
-  constructor(bots: readonly LoadedBot[], failures: readonly BotFailure[], unloaded: readonly FailedBot[] = []) {
-    for (const bot of bots) this.byName.set(bot.name, bot);
-    this.failed.push(...failures);
-    for (const bot of unloaded) if (!this.byName.has(bot.name) && !this.unloadedByName.has(bot.name)) this.unloadedByName.set(bot.name, bot);
-  }
+  constructor(private readonly logger: Logger) {}
 
+  /** The bot serving `name` now. */
   get(name: string): LoadedBot | undefined {
     return this.byName.get(name);
   }
 
-  /** The bot a caller names: loaded, or a folder of that name that did not load (its updates get 503). */
+  /** The bot a caller names: serving, or a folder of that name that did not load (its updates get 503). */
   find(name: string): LoadedBot | FailedBot | undefined {
-    return this.byName.get(name) ?? this.unloadedByName.get(name);
+    const serving = this.byName.get(name);
+    if (serving !== undefined) return serving;
+    if (this.unloadedByName === undefined) {
+      // The first folder (in folder order) with the name answers for it.
+      this.unloadedByName = new Map();
+      for (const entry of this.entries.values()) {
+        const unloaded = entry.serving === undefined && !entry.removed ? entry.unloaded : undefined;
+        if (unloaded !== undefined && !this.unloadedByName.has(unloaded.name)) this.unloadedByName.set(unloaded.name, unloaded);
+      }
+    }
+    return this.unloadedByName.get(name);
   }
 
+  /** The bot that runs an accepted update of `name`: the serving one, or one that is draining. */
+  runnable(name: string): LoadedBot | undefined {
+    return this.byName.get(name) ?? this.draining.get(name);
+  }
+
+  /** The serving bots, in folder order of their first load. */
   bots(): LoadedBot[] {
-    return [...this.byName.values()];
+    this.servingList ??= [...this.entries.values()].flatMap((entry) => (entry.serving === undefined ? [] : [entry.serving]));
+    return this.servingList;
   }
 
-  /** Folders that did not load, and bots whose token Telegram rejected. */
+  /** The version serving for `folder`, if any. */
+  servingOf(folder: string): LoadedBot | undefined {
+    return this.entries.get(folder)?.serving;
+  }
+
+  entry(folder: string): FolderEntry | undefined {
+    return this.entries.get(folder);
+  }
+
+  folderNames(): string[] {
+    return [...this.entries.keys()];
+  }
+
+  /** Every folder with its state, in folder order. */
+  folders(): FolderView[] {
+    return [...this.entries.values()].map((entry) => entry.view(this.draining));
+  }
+
+  /** Folders that did not load (or whose newest version did not: see `folders()`), and bots whose token Telegram rejected. */
   failures(): BotFailure[] {
-    const started = this.bots().flatMap((b) => (b.failure === undefined ? [] : [b.failure]));
-    return [...this.failed, ...started];
+    return [...this.entries.values()].flatMap((entry) => {
+      const failure = entry.removed ? undefined : entry.currentFailure();
+      return failure === undefined ? [] : [failure];
+    });
   }
 
-  /** How many bots are in each state (a folder that did not load counts as failed). */
-  states(): Record<"starting" | "ready" | "failed", number> {
-    const { ready, starting, failed } = this.counts();
-    return { starting, ready, failed };
+  /** How many folders are in each state. */
+  states(): Record<FleetState, number> {
+    const counts: Record<FleetState, number> = { loading: 0, starting: 0, ready: 0, "ready-newer-failed": 0, failed: 0, draining: 0, removed: 0 };
+    for (const entry of this.entries.values()) counts[entry.state(this.draining)]++;
+    return counts;
   }
 
-  counts(): { loaded: number; ready: number; starting: number; failed: number } {
-    let ready = 0;
-    let starting = 0;
-    let tokenRejected = 0;
-    for (const bot of this.byName.values()) {
-      if (bot.status === "ready") ready++;
-      else if (bot.status === "starting") starting++;
-      else tokenRejected++;
+  counts(): { loaded: number; ready: number; starting: number; failed: number; loading: number; draining: number } {
+    const s = this.states();
+    const ready = s.ready + s["ready-newer-failed"];
+    return { loaded: ready + s.starting, ready, starting: s.starting, failed: s.failed + s["ready-newer-failed"], loading: s.loading, draining: s.draining };
+  }
+
+  /** Hears every change of who serves a name; returns the unsubscribe. */
+  onChange(listener: (change: FleetChange) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** A folder seen for the first time (or back after removal) is loading until its first version is placed or fails. Says whether it was new. */
+  markLoading(folder: string): boolean {
+    const entry = this.entries.get(folder);
+    if (entry === undefined) {
+      this.entries.set(folder, new FolderEntry(folder));
+      this.invalidate();
+      return true;
     }
-    return { loaded: this.byName.size - tokenRejected, ready, starting, failed: this.failed.length + tokenRejected };
+    if (entry.removed) this.logChange(folder, entry, () => entry.reopen());
+    return false;
   }
-}
 
-function failureOf(folder: BotFolder, error: unknown, name?: string): BotFailure {
-  if (error instanceof BotLoadError) {
-    return { folder: folder.folderName, name, code: error.code, file: error.file, reason: error.message };
-  }
-  const message = error instanceof Error ? error.message : String(error);
-  return { folder: folder.folderName, name, code: "CONFIG_IMPORT_FAILED", file: undefined, reason: message };
-}
-
-/** Loads every folder; returns the registry. Logs each bot loaded and each failure. */
-export async function loadBots(folders: readonly BotFolder[], options: LoadBotsOptions): Promise<BotRegistry> {
-  const limit = pLimit(options.concurrency ?? 16);
-  const outcomes = await Promise.all(
-    folders.map((folder) =>
-      limit(async (): Promise<LoadedBot | { failure: BotFailure; key?: InternalKey }> => {
-        let name: string | undefined;
-        let key: InternalKey | undefined;
-        try {
-          const identity = await readBotIdentity(folder, options.onSecret);
-          options.onSecret(identity.token);
-          options.onSecret(identity.internalKey);
-          if (typeof identity.settings.BOT_WEBHOOK_SECRET === "string") options.onSecret(identity.settings.BOT_WEBHOOK_SECRET);
-          name = identity.name;
-          key = new InternalKey(identity.internalKey);
-          const built = await buildBot(folder, identity, options);
-          return new LoadedBot({ folder, bot: built.bot, handlers: built.handlers, echo: built.echo, identity });
-        } catch (error) {
-          return { failure: failureOf(folder, error, name), key };
-        }
-      }),
-    ),
-  );
-
-  const loaded: LoadedBot[] = [];
-  const failures: BotFailure[] = [];
-  const unloaded: FailedBot[] = [];
-  const folderOfName = new Map<string, string>();
-  // Outcomes are in folder order, so the first folder with a name keeps it.
-  for (const outcome of outcomes) {
-    if (!(outcome instanceof LoadedBot)) {
-      const { failure } = outcome;
-      failures.push(failure);
-      if (failure.name !== undefined) unloaded.push(new FailedBot({ ...failure, name: failure.name }, outcome.key));
-      options.logger.error({ folder: failure.folder, bot: failure.name, file: failure.file, code: failure.code, reason: failure.reason }, "bot not loaded");
-      continue;
-    }
-    const owner = folderOfName.get(outcome.name);
-    if (owner !== undefined) {
+  /**
+   * Makes `bot` the version serving for `folder`. Refused when another folder serves its name (the
+   * folder serving first keeps it). The version it replaces is returned to be retired; a version
+   * under another name (BOT_NAME changed) drains.
+   */
+  place(folder: string, bot: LoadedBot): PlaceOutcome {
+    const owner = this.byName.get(bot.name);
+    if (owner !== undefined && owner.folder.folderName !== folder) {
       const failure: BotFailure = {
-        folder: outcome.folder.folderName,
-        name: outcome.name,
+        folder,
+        name: bot.name,
         code: "DUPLICATE_BOT_NAME",
-        file: outcome.folder.configFile === undefined ? ".env" : outcome.folder.configFile.split(/[\\/]/).pop(),
-        reason: `BOT_NAME "${outcome.name}" is already used by folder "${owner}"`,
+        file: bot.folder.configFile === undefined ? ".env" : bot.folder.configFile.split(/[\\/]/).pop(),
+        reason: `BOT_NAME "${bot.name}" is already used by folder "${owner.folder.folderName}"`,
       };
-      failures.push(failure);
-      options.logger.error({ ...failure, bot: failure.name }, "bot not loaded");
-      continue;
+      this.fail(folder, failure, undefined);
+      return { placed: false, failure };
     }
-    folderOfName.set(outcome.name, outcome.folder.folderName);
-    loaded.push(outcome);
-    options.logger.info(
+    const created = this.markLoading(folder);
+    const entry = this.entries.get(folder) as FolderEntry;
+    const previous = entry.serving;
+    let renamed: LoadedBot | undefined;
+    this.logChange(folder, created ? undefined : entry, () => entry.serve(bot));
+    this.invalidate();
+    if (previous !== undefined && previous.name !== bot.name) {
+      renamed = previous;
+      this.byName.delete(previous.name);
+      this.draining.set(previous.name, previous);
+      this.emit({ kind: "removed", bot: previous });
+    }
+    this.draining.delete(bot.name);
+    this.byName.set(bot.name, bot);
+    this.emit({ kind: "serving", bot, previous: renamed === undefined ? previous : undefined });
+    return { placed: true, previous: renamed === undefined ? previous : undefined, renamed };
+  }
+
+  /** The folder's newest version failed to load: an older version keeps serving, if there is one. */
+  fail(folder: string, failure: BotFailure, unloaded: FailedBot | undefined): void {
+    const created = this.markLoading(folder);
+    const entry = this.entries.get(folder) as FolderEntry;
+    this.logChange(folder, created ? undefined : entry, () => entry.fail(failure, unloaded));
+    this.invalidate();
+  }
+
+  /** The folder is gone: its name takes no new updates; the serving version drains. */
+  remove(folder: string): LoadedBot | undefined {
+    const entry = this.entries.get(folder);
+    if (entry === undefined || entry.removed) return undefined;
+    const serving = entry.serving;
+    if (serving !== undefined) {
+      this.byName.delete(serving.name);
+      this.draining.set(serving.name, serving);
+    }
+    this.logChange(folder, entry, () => entry.remove());
+    this.invalidate();
+    if (serving !== undefined) this.emit({ kind: "removed", bot: serving });
+    return serving;
+  }
+
+  /** A draining version has finished (or its time is up): it runs no more updates. */
+  released(bot: LoadedBot): void {
+    if (this.draining.get(bot.name) !== bot) return;
+    const entry = this.entries.get(bot.folder.folderName);
+    if (entry === undefined) {
+      this.draining.delete(bot.name);
+      return;
+    }
+    this.logChange(bot.folder.folderName, entry, () => this.draining.delete(bot.name));
+  }
+
+  /** Folders refused because `name` was taken: worth loading again once it is free. */
+  waitingFor(name: string): string[] {
+    return [...this.entries.values()].filter((e) => !e.removed && e.serving === undefined && e.failure?.code === "DUPLICATE_BOT_NAME" && e.failure.name === name).map((e) => e.folder);
+  }
+
+  /** Runs `change` and logs "bot state changed" when the folder's visible state moved. */
+  private logChange(folder: string, entry: FolderEntry | undefined, change: () => unknown): void {
+    const from = entry?.state(this.draining);
+    change();
+    const current = this.entries.get(folder) as FolderEntry;
+    const state = current.state(this.draining);
+    if (from === state) return;
+    current.touch();
+    // A folder's first appearance is logged by its loader ("bot loaded", "bot not loaded").
+    if (from === undefined) return;
+    // The serving version's own moves (starting -> ready, token rejected) are logged by its BotState.
+    const view = current.view(this.draining);
+    const line = { bot: view.name, folder, from: from ?? "absent", state, version: view.version };
+    if (state === "failed" || state === "ready-newer-failed") {
+      this.logger.error({ ...line, code: view.failure?.code, file: view.failure?.file, reason: view.failure?.reason }, "bot state changed");
+    } else {
+      this.logger.info(line, "bot state changed");
+    }
+  }
+
+  private invalidate(): void {
+    this.servingList = undefined;
+    this.unloadedByName = undefined;
+  }
+
+  private emit(change: FleetChange): void {
+    for (const listener of this.listeners) {
+      try {
+        listener(change);
+      } catch (error) {
+        this.logger.error({ err: error, bot: change.bot.name }, "a fleet change listener failed");
+      }
+    }
+  }
+}
+
+export interface LoadBotsOptions extends FolderLoadOptions {
+  logger: Logger;
+  /** Bot folders imported at once. @defaultValue 16 */
+  concurrency?: number;
+}
+
+/** Logs what one load of a folder gave: "bot loaded", or "bot not loaded" with the code, file and reason. */
+export function logLoadOutcome(logger: Logger, outcome: FolderLoadOutcome | { failure: BotFailure }): void {
+  if (outcome instanceof LoadedBot) {
+    logger.info(
       {
         bot: outcome.name,
         folder: outcome.folder.folderName,
+        ...(outcome.version === 0 ? {} : { version: outcome.version }),
         handlers: outcome.handlers.map((h) => h.file.name),
         fallbacks: outcome.handlers.filter((h) => h.file.fallback).map((h) => h.file.name),
         echo: outcome.echo,
       },
       "bot loaded",
     );
+    return;
   }
-  return new BotRegistry(loaded, failures, unloaded);
+  const { failure } = outcome;
+  logger.error({ folder: failure.folder, bot: failure.name, file: failure.file, code: failure.code, reason: failure.reason }, "bot not loaded");
 }
 
+/** Places one load's outcome in the registry (a failure, or a version whose name may be taken); says whether it serves. */
+export function placeOutcome(registry: BotRegistry, folder: BotFolder, outcome: FolderLoadOutcome, logger: Logger): PlaceOutcome {
+  if (!(outcome instanceof LoadedBot)) {
+    const { failure, key } = outcome;
+    logLoadOutcome(logger, outcome);
+    registry.fail(folder.folderName, failure, failure.name === undefined ? undefined : new FailedBot({ ...failure, name: failure.name }, key));
+    return { placed: false, failure };
+  }
+  const placed = registry.place(folder.folderName, outcome);
+  logLoadOutcome(logger, placed.placed ? outcome : { failure: placed.failure });
+  return placed;
+}
+
+/** Loads every folder (`concurrency` at a time; one folder's failure never stops another's) into a new registry, in folder order. */
+export async function loadBots(folders: readonly BotFolder[], options: LoadBotsOptions): Promise<BotRegistry> {
+  const limit = pLimit(options.concurrency ?? 16);
+  const outcomes = await Promise.all(folders.map((folder) => limit(() => loadBotFolder(folder, options))));
+  const registry = new BotRegistry(options.logger);
+  // In folder order, so the first folder with a name keeps it.
+  folders.forEach((folder, i) => placeOutcome(registry, folder, outcomes[i] as FolderLoadOutcome, options.logger));
+  return registry;
+}

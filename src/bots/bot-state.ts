@@ -1,9 +1,9 @@
 /**
  * The state of one loaded bot (starting until getMe succeeds, ready, or failed when Telegram
  * rejects its token) and the one place that changes it: every change writes one log line, "bot
- * state changed" with the bot, its folder, the state it left and the new one. Live reload will add
- * states (loading, draining, removed, ...); they go through `moveTo` like these, so each change
- * is logged the same way without a logging call at every site that changes a state.
+ * state changed" with the bot, its folder, the state it left and the new one (and which version
+ * of the folder, after a live reload). The states of a folder over its versions (loading,
+ * draining, removed, ...) are the registry's (folder-entry.ts), which logs them the same way.
  */
 import type { Logger } from "pino";
 import type { BotLoadErrorCode } from "../errors/error-codes.ts";
@@ -29,11 +29,19 @@ export type BotStateMove =
 export class BotState {
   private current: BotStatus = "starting";
   private failureValue: BotFailure | undefined;
+  private changed = Date.now();
 
   constructor(
     private readonly bot: string,
     private readonly folder: string,
+    /** Which load of the folder this is (0: the first); logged from the first reload on. */
+    private readonly version = 0,
   ) {}
+
+  /** When the state last changed (ms since the epoch). */
+  get changedAt(): number {
+    return this.changed;
+  }
 
   get status(): BotStatus {
     return this.current;
@@ -45,6 +53,16 @@ export class BotState {
   }
 
   /**
+   * Ready without a getMe of its own: the version it replaces was ready with the same token. Not
+   * logged, since nothing changed for anyone watching the bot (its reload is logged as such).
+   */
+  inheritReady(): void {
+    this.current = "ready";
+    this.changed = Date.now();
+    this.failureValue = undefined;
+  }
+
+  /**
    * Moves to `move.state` and logs the change: at `error` into `failed` (with the failure's code
    * and reason), at `info` otherwise. Moving to the state the bot is already in does nothing.
    */
@@ -52,8 +70,9 @@ export class BotState {
     const from = this.current;
     if (from === move.state) return;
     this.current = move.state;
+    this.changed = Date.now();
     this.failureValue = move.state === "failed" ? move.failure : undefined;
-    const line = { bot: this.bot, folder: this.folder, from, state: move.state };
+    const line = { bot: this.bot, folder: this.folder, from, state: move.state, ...(this.version === 0 ? {} : { version: this.version }) };
     if (move.state === "failed") {
       const { code, reason } = move.failure;
       logger.error({ ...line, code, reason, ...(move.err === undefined ? {} : { err: move.err }) }, "bot state changed");

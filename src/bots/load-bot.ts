@@ -12,6 +12,7 @@ import { BotLoadError } from "../errors/bot-load-error.ts";
 import { registerBotEnv, registerBotName, type BotEnv } from "./bot-env.ts";
 import { contextConstructorFor, type BotContext } from "./bot-context.ts";
 import type { BotFolder, HandlerFile } from "./discover-bots.ts";
+import { blamedFile } from "./blamed-file.ts";
 import { tagHandlerFile } from "./handler-file-tag.ts";
 import { grammyClientFetch } from "../telegram/bot-api-fetch.ts";
 
@@ -44,10 +45,15 @@ export interface BotBuildOptions {
   apiTimeoutSeconds: number;
   /** Runs on the new Bot before handlers mount: API transformers, session, shared middleware. */
   prepare?: (bot: Bot<BotContext>, identity: BotIdentity) => void;
+  /**
+   * Appended to the URL of each module the folder's files import (module-version.ts): empty for
+   * a folder's first load, a new one for each reload, so the folder's code is imported afresh.
+   */
+  moduleQuery?: string;
 }
 
-async function importModule(file: string): Promise<Record<string, unknown>> {
-  return (await import(pathToFileURL(file).href)) as Record<string, unknown>;
+async function importModule(file: string, query = ""): Promise<Record<string, unknown>> {
+  return (await import(pathToFileURL(file).href + query)) as Record<string, unknown>;
 }
 
 function describeError(error: unknown): string {
@@ -77,7 +83,7 @@ function readBotEnv(folder: BotFolder): Record<string, string> {
  * `onSecret` gets the `.env`'s token and key before config.ts runs, so even an error that
  * config.ts throws with a secret in its message cannot reach a log unscrubbed.
  */
-export async function readBotIdentity(folder: BotFolder, onSecret: (secret: string) => void = () => undefined): Promise<BotIdentity> {
+export async function readBotIdentity(folder: BotFolder, onSecret: (secret: string) => void = () => undefined, moduleQuery = ""): Promise<BotIdentity> {
   const env = readBotEnv(folder);
   for (const key of ["BOT_TOKEN", "BOT_INTERNAL_KEY"] as const) {
     const value = env[key];
@@ -90,11 +96,11 @@ export async function readBotIdentity(folder: BotFolder, onSecret: (secret: stri
   if (folder.configFile !== undefined) {
     const file = path.basename(folder.configFile);
     try {
-      const module = await importModule(folder.configFile);
+      const module = await importModule(folder.configFile, moduleQuery);
       const fallback = typeof module.default === "object" && module.default !== null ? (module.default as Record<string, unknown>) : {};
       exported = { ...fallback, ...module };
     } catch (error) {
-      throw new BotLoadError("CONFIG_IMPORT_FAILED", `${file} failed to import: ${describeError(error)}`, { file, cause: error });
+      throw new BotLoadError("CONFIG_IMPORT_FAILED", `${file} failed to import: ${describeError(error)}`, { file: blamedFile(error, folder.dir) ?? file, cause: error });
     }
   }
 
@@ -119,13 +125,15 @@ export async function readBotIdentity(folder: BotFolder, onSecret: (secret: stri
 }
 
 /** Imports one handler file and returns the Composers it exports: default first, then named. */
-async function importHandlerComposers(file: HandlerFile): Promise<Array<{ middleware(): Middleware<BotContext> }>> {
+async function importHandlerComposers(file: HandlerFile, moduleQuery: string): Promise<Array<{ middleware(): Middleware<BotContext> }>> {
   let module: Record<string, unknown>;
   try {
-    module = await importModule(file.path);
+    module = await importModule(file.path, moduleQuery);
   } catch (error) {
+    // The file to fix may be one the handler imports (services/db.ts with a syntax error).
+    const blamed = blamedFile(error, path.dirname(path.dirname(file.path)));
     throw new BotLoadError("HANDLER_IMPORT_FAILED", `handlers/${file.name} failed to import: ${describeError(error)}`, {
-      file: `handlers/${file.name}`,
+      file: blamed ?? `handlers/${file.name}`,
       cause: error,
     });
   }
@@ -169,7 +177,7 @@ function echoHandler(botName: string): Middleware<BotContext> {
 export async function buildBot(folder: BotFolder, identity: BotIdentity, options: BotBuildOptions): Promise<BuiltBot> {
   const mounted: Array<{ file: HandlerFile; composers: Array<{ middleware(): Middleware<BotContext> }> }> = [];
   for (const file of folder.handlerFiles) {
-    mounted.push({ file, composers: await importHandlerComposers(file) });
+    mounted.push({ file, composers: await importHandlerComposers(file, options.moduleQuery ?? "") });
   }
 
   const bot = new Bot<BotContext>(identity.token, {

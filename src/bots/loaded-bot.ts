@@ -1,7 +1,9 @@
 /**
- * One loaded bot: its grammY Bot, the handler files mounted on it, its state (bot-state.ts:
- * starting until getMe succeeds, ready, or failed when Telegram rejects its token). Secrets stay
- * inside: the internal key is compared as a digest and the identity is never logged.
+ * One loaded version of a bot folder: its grammY Bot, the handler files mounted on it, its state
+ * (bot-state.ts: starting until getMe succeeds, ready, or failed when Telegram rejects its token),
+ * which load of the folder it is, and how many updates run on it now, so live reload can retire
+ * it once the updates it started have finished. Secrets stay inside: the internal key is compared
+ * as a digest and the identity is never logged.
  */
 import type { Bot } from "grammy";
 import type { BotContext } from "./bot-context.ts";
@@ -25,10 +27,15 @@ export class LoadedBot {
   readonly identity: BotIdentity;
   /** Its state; every change goes through `state.moveTo`, which logs it. */
   readonly state: BotState;
+  /** Which load of its folder this is: 0 for the first, one more for each reload. */
+  readonly version: number;
   private readonly key: InternalKey;
   private readonly tokenValue: string;
+  private running = 0;
+  private idleWaiters: Array<() => void> = [];
+  private readonly lifetime = new AbortController();
 
-  constructor(init: { folder: BotFolder; bot: Bot<BotContext>; handlers: MountedHandler[]; echo: boolean; identity: BotIdentity }) {
+  constructor(init: { folder: BotFolder; bot: Bot<BotContext>; handlers: MountedHandler[]; echo: boolean; identity: BotIdentity; version?: number }) {
     this.name = init.identity.name;
     this.folder = init.folder;
     this.bot = init.bot;
@@ -38,7 +45,39 @@ export class LoadedBot {
     this.env = init.identity.env;
     this.key = new InternalKey(init.identity.internalKey);
     this.tokenValue = init.identity.token;
-    this.state = new BotState(this.name, this.folder.folderName);
+    this.version = init.version ?? 0;
+    this.state = new BotState(this.name, this.folder.folderName, this.version);
+  }
+
+  /** Updates running on this version now. */
+  get active(): number {
+    return this.running;
+  }
+
+  /** Aborted once this version is retired (replaced or removed, and its updates finished). */
+  get signal(): AbortSignal {
+    return this.lifetime.signal;
+  }
+
+  /** An update starts running on this version; `leave()` when it ends. */
+  enter(): void {
+    this.running++;
+  }
+
+  leave(): void {
+    this.running--;
+    if (this.running === 0 && this.idleWaiters.length > 0) for (const wake of this.idleWaiters.splice(0)) wake();
+  }
+
+  /** Resolves when no update runs on this version. */
+  whenIdle(): Promise<void> {
+    if (this.running === 0) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  /** Runs no more updates: aborts `signal`, for the bot's own timers and connections. */
+  retire(): void {
+    this.lifetime.abort();
   }
 
   get status(): BotStatus {

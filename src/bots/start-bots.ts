@@ -3,7 +3,7 @@
  * token (401/404) marks that bot failed; an unreachable Telegram is retried with backoff while the
  * bot stays `starting` (its updates are accepted and wait).
  */
-import pLimit from "p-limit";
+import pLimit, { type LimitFunction } from "p-limit";
 import type { Logger } from "pino";
 import { backoffDelayMs, sleep } from "../telegram/backoff.ts";
 import { networkCause } from "../telegram/network-cause.ts";
@@ -16,6 +16,8 @@ export interface StartBotsOptions {
   signal?: AbortSignal;
   /** Longest pause between getMe attempts of a bot Telegram cannot be reached for. @defaultValue 30000 */
   maxBackoffMs?: number;
+  /** Shares the `concurrency` bound with other calls (live reload starts one bot at a time). */
+  limit?: LimitFunction;
 }
 
 function isTokenRejection(error: unknown): boolean {
@@ -28,7 +30,7 @@ function isTokenRejection(error: unknown): boolean {
  * failed; an unreachable Telegram is retried with backoff while the bot stays `starting`.
  */
 export async function startBots(bots: readonly LoadedBot[], options: StartBotsOptions): Promise<void> {
-  const limit = pLimit(options.concurrency);
+  const limit = options.limit ?? pLimit(options.concurrency);
   const aborted = () => options.signal?.aborted === true;
   await Promise.all(
     bots.map(async (loaded) => {

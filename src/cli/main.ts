@@ -10,11 +10,14 @@ import { formatBotListing, listBots } from "./list-bots.ts";
 import { registerBotModuleResolver } from "../bots/register-bot-module-resolver.ts";
 import { JOBS_USAGE, runJobsCommand } from "../queue/cli/jobs-command.ts";
 import { WEBHOOK_USAGE, runWebhookCommand } from "../gateway/webhook-cli.ts";
+import { RELOAD_USAGE, runReloadCommand } from "../fleet/reload-command.ts";
 
 const USAGE = `Usage: npm run bots -- <command> [options]
 
 Commands:
-  list [--json]          discovered bots, handler files in mount order, fallback or echo, load errors
+  list [--json]          discovered bots, handler files in mount order, fallback or echo, load errors,
+                         and each folder's live state when the service of this BOTS_DIR runs
+${RELOAD_USAGE}
 ${JOBS_USAGE}
 ${WEBHOOK_USAGE}
 `;
@@ -60,6 +63,8 @@ async function runCommand(command: string | undefined, rest: string[], config: S
     }
     case "jobs":
       return runJobsCommand(rest, config, io);
+    case "reload":
+      return runReloadCommand(rest, config, io);
     case "webhook":
       return runWebhookCommand(rest, config, io);
     case undefined:

@@ -8,6 +8,7 @@ import { z } from "zod";
 import { admissionSettings } from "../admission/admission-settings.ts";
 import { botsSettings } from "../bots/bots-settings.ts";
 import { embeddedSettings } from "../embedded/embedded-settings.ts";
+import { fleetSettings } from "../fleet/fleet-settings.ts";
 import { floodControlSettings } from "../flood-control/flood-control-settings.ts";
 import { gatewaySettings } from "../gateway/gateway-settings.ts";
 import { hostSettings } from "../host/host-settings.ts";
@@ -26,6 +27,7 @@ import { telegramSettings } from "../telegram/telegram-settings.ts";
 const shape = {
   ...httpSettings,
   ...botsSettings,
+  ...fleetSettings,
   ...loggingSettings,
   ...telegramSettings,
   ...admissionSettings,

@@ -57,6 +57,11 @@ export class EmbeddedProcessor implements UpdateSubmitter, Processor {
     return this.scheduler.size;
   }
 
+  /** Accepted updates of `botName` not done yet (live reload releases a removed bot once none is left). */
+  pendingOf(botName: string): number {
+    return this.scheduler.laneSize(botName);
+  }
+
   /** Updates running now. */
   get activeCount(): number {
     return this.scheduler.activeCount;

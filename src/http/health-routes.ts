@@ -1,7 +1,8 @@
 /**
  * `GET /healthz` (the process answers) and `GET /readyz`, as a Fastify plugin. /readyz says 503
  * when the process cannot do its work now (shutting down, or its processor not ready: queue mode
- * without Redis), with the bots' counts and failures (never a secret) and the processor's facts.
+ * without Redis), with the bots' counts and failures (never a secret), every bot folder's state
+ * with the time of its last change (`bots`, see folder-entry.ts), and the processor's facts.
  */
 import type { FastifyPluginAsync } from "fastify";
 import type { BotRegistry } from "../bots/bot-registry.ts";
@@ -9,6 +10,8 @@ import type { ProcessorReadiness } from "../host/processor.ts";
 
 export interface HealthRoutesOptions {
   registry: BotRegistry;
+  /** The folder the bots come from (absolute), so `bots list` knows it reads its own service. */
+  botsDir?: string;
   /** True once shutdown began. */
   isClosing: () => boolean;
   /** The processor's readiness (queue mode: Redis, workers). @defaultValue ready */
@@ -27,7 +30,20 @@ export const healthRoutes: FastifyPluginAsync<HealthRoutesOptions> = async (app,
       ready,
       shutting_down: closing,
       bots: options.registry.counts(),
-      failed: options.registry.failures().map((f) => ({ folder: f.folder, name: f.name, code: f.code, file: f.file, reason: options.scrub(f.reason) })),
+      failed: options.registry.folders().flatMap((f) =>
+        f.failure === undefined
+          ? []
+          : [{ folder: f.folder, name: f.name, code: f.failure.code, file: f.failure.file, reason: options.scrub(f.failure.reason), older_version_serving: f.state === "ready-newer-failed" }],
+      ),
+      ...(options.botsDir === undefined ? {} : { bots_dir: options.botsDir }),
+      fleet: options.registry.folders().map((f) => ({
+        folder: f.folder,
+        name: f.name,
+        state: f.state,
+        changed_at: f.changedAt,
+        version: f.version,
+        ...(f.failure === undefined ? {} : { failure: { code: f.failure.code, file: f.failure.file, reason: options.scrub(f.failure.reason) } }),
+      })),
       ...processor.facts,
     });
   });

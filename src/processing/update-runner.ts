@@ -21,8 +21,16 @@ export type Attempt =
   | { kind: "retry"; delayMs: number };
 
 export interface UpdateRunnerOptions {
-  /** The bot that handles updates of `name` now. */
+  /** The bot that runs updates of `name` now: the version serving, or one draining after its folder went. */
   findBot: (name: string) => LoadedBot | undefined;
+  /**
+   * How long updates of a bot this process does not have wait for it, counted from the first one
+   * that found it missing; then they fail ("bot not loaded"). A queue worker may not have loaded
+   * a folder the API already serves, or may have released a removed one. Undefined: they wait as
+   * long as it takes (the embedded default, where such an update stays in the local store until
+   * its folder is back).
+   */
+  missingBotWaitMs?: number;
   logger: Logger;
   settings: Pick<ProcessingSettings, "HANDLER_MAX_ATTEMPTS" | "HANDLER_RETRY_BASE_MS" | "HANDLER_TIMEOUT_MS">;
   /**
@@ -35,8 +43,13 @@ export interface UpdateRunnerOptions {
 
 /** While a bot's getMe has not succeeded yet, its updates wait this long between checks. */
 const NOT_READY_RETRY_MS = 1000;
+/** While a bot is missing, its updates look for it this often. */
+const MISSING_RETRY_MS = 2000;
 
 export class UpdateRunner {
+  /** Bots found missing, since when: updates of a bot wait for it from the first that missed it. */
+  private readonly missingSince = new Map<string, number>();
+
   constructor(private readonly options: UpdateRunnerOptions) {}
 
   async attempt(job: UpdateJob): Promise<Attempt> {
@@ -45,8 +58,10 @@ export class UpdateRunner {
     // The child logger is made only when a line is written: most updates write none.
     let child: Logger | undefined;
     const log = (): Logger => (child ??= logger.child({ bot: job.botName, update_id: job.updateId }));
-    if (loaded === undefined || loaded.status === "failed") {
-      log().error({ reason: loaded?.failure?.reason ?? "bot not loaded" }, "update failed: bot unavailable");
+    if (loaded === undefined) return this.missing(job, log);
+    if (this.missingSince.size > 0) this.missingSince.delete(job.botName);
+    if (loaded.status === "failed") {
+      log().error({ reason: loaded.failure?.reason ?? "failed" }, "update failed: bot unavailable");
       return { kind: "done", status: "error", error: "bot unavailable" };
     }
     if (loaded.status === "starting") {
@@ -64,6 +79,7 @@ export class UpdateRunner {
     const timer = setTimeout(() => {
       log().warn({ attempt: job.attempts, timeoutMs: settings.HANDLER_TIMEOUT_MS }, "handler still running past the timeout");
     }, settings.HANDLER_TIMEOUT_MS);
+    loaded.enter();
     try {
       await loaded.bot.handleUpdate(job.update);
       observer?.handled?.(job.botName, performance.now() - started);
@@ -85,6 +101,22 @@ export class UpdateRunner {
       return { kind: "done", status: "error", error: this.options.scrub(message), handlerFile };
     } finally {
       clearTimeout(timer);
+      loaded.leave();
     }
+  }
+
+  /** An update of a bot this process does not have: it waits (not an attempt), for a while or for good. */
+  private missing(job: UpdateJob, log: () => Logger): Attempt {
+    const now = Date.now();
+    const since = this.missingSince.get(job.botName);
+    if (since === undefined) {
+      this.missingSince.set(job.botName, now);
+      const waitMs = this.options.missingBotWaitMs;
+      log().warn({ waitMs: waitMs ?? "until it is back" }, "update of a bot this process has not loaded (a folder added or removed elsewhere?): it waits for the bot");
+    } else if (this.options.missingBotWaitMs !== undefined && now - since >= this.options.missingBotWaitMs) {
+      log().error({ waitedMs: now - since }, "update failed: bot not loaded");
+      return { kind: "done", status: "error", error: "bot not loaded" };
+    }
+    return { kind: "retry", delayMs: MISSING_RETRY_MS };
   }
 }

@@ -6,6 +6,7 @@
  * starts it for real.
  */
 import type { FastifyInstance } from "fastify";
+import path from "node:path";
 import type { Logger } from "pino";
 import { Admission } from "../admission/admission.ts";
 import type { UpdateSubmitter } from "../admission/update-submitter.ts";
@@ -46,7 +47,8 @@ import { localBotStorage } from "../local-store/local-bot-storage.ts";
 import { setBotStorageProvider } from "../bots/bot-storage.ts";
 import { redisBotStorage } from "../session/redis-storage.ts";
 import { botSetup } from "./bot-setup.ts";
-import { loadServiceBots } from "./load-service-bots.ts";
+import { createFleet } from "../fleet/create-fleet.ts";
+import { loadServiceBots, serviceLoadOptions, type LoadServiceBotsOptions } from "./load-service-bots.ts";
 
 export interface ServiceDeps {
   config: ServiceConfig;
@@ -100,7 +102,7 @@ export async function buildService(deps: ServiceDeps): Promise<Service> {
   // Before any bot code is imported: a handler may ask for its bot's storage at import time.
   setBotStorageProvider(producer === undefined ? localBotStorage(store) : redisBotStorage(producer.connection, config.QUEUE_PREFIX, logger));
   // The API process of queue mode runs no handler: no sessions or flood control of its own.
-  const registry = await loadServiceBots({
+  const loading: LoadServiceBotsOptions = {
     settings: config,
     logger,
     scrubber,
@@ -112,7 +114,8 @@ export async function buildService(deps: ServiceDeps): Promise<Service> {
       sessions: queueMode ? undefined : new BotSessions({ settings: config, logger, storage: sessionStore }),
       metrics,
     }),
-  });
+  };
+  const registry = await loadServiceBots(loading);
   parts.registry = registry;
 
   // Closed last (components close in reverse): every write of the drain and the journal goes in first.
@@ -132,22 +135,36 @@ export async function buildService(deps: ServiceDeps): Promise<Service> {
         };
   const windowMs = config.DEDUP_WINDOW_SECONDS * 1000;
   const ledger = store === undefined ? new MemoryLedger({ windowMs, maxEntries: config.DEDUP_MAX_ENTRIES }) : new DurableLedger({ store, logger, windowMs, hotEntries: config.DEDUP_MAX_ENTRIES });
-  const runner = new UpdateRunner({ findBot: (name) => registry.get(name), logger, settings: config, scrub: (text) => scrubber.scrub(text), observer: metrics });
+  const runner = new UpdateRunner({ findBot: (name) => registry.runnable(name), logger, settings: config, scrub: (text) => scrubber.scrub(text), observer: metrics });
   const embedded = queueMode ? undefined : new EmbeddedProcessor({ settings: config, logger, onSettled, ledger, runner, observer: metrics });
   parts.embedded = embedded;
   parts.producer = producer;
   const processor: Processor & UpdateSubmitter | undefined = embedded ?? producer;
   if (processor === undefined) throw new Error("no processor");
 
+  // Live reload: BOTS_DIR watched, SIGHUP, and in queue mode `bots reload` through Redis.
+  const fleet = createFleet({
+    settings: config,
+    registry,
+    logger,
+    load: serviceLoadOptions(loading),
+    pendingOf: embedded === undefined ? undefined : (name) => embedded.pendingOf(name),
+    redis: producer === undefined ? undefined : { connection: producer.connection, role: "api" },
+  });
+  components.push(fleet.component);
+
   const admission = new Admission<LoadedBot | FailedBot>({ settings: config, findBot: (name) => registry.find(name), submitter: processor, observer: metrics });
   const app = buildApp({ logger, settings: config, isClosing: () => admission.closed, onRefused: metrics === undefined ? undefined : (code) => metrics.refused(code) });
   if (metrics !== undefined) await app.register(metricsRoute, { metrics });
   await app.register(internalUpdateRoute, { admission });
-  await app.register(healthRoutes, { registry, isClosing: () => admission.closed, readiness: processor.readiness?.bind(processor), scrub: (text) => scrubber.scrub(text) });
+  await app.register(healthRoutes, { registry, botsDir: path.resolve(config.BOTS_DIR), isClosing: () => admission.closed, readiness: processor.readiness?.bind(processor), scrub: (text) => scrubber.scrub(text) });
   if (config.BOT_MODE === "webhook") {
     const bots = webhooks.all(registry.bots());
     const guard = createSourceGuard({ enabled: config.WEBHOOK_IP_ALLOWLIST, allowedNetworks: config.WEBHOOK_ALLOWED_NETWORKS, trustedProxies: config.TRUSTED_PROXIES });
-    await app.register(webhookRoute, { directory: new WebhookDirectory(bots), admission, guard });
+    const directory = new WebhookDirectory(bots);
+    // A bot added, changed or removed while the service runs is routed (or not) from then on.
+    registry.onChange(() => directory.replace(webhooks.all(registry.bots())));
+    await app.register(webhookRoute, { directory, admission, guard });
     logger.info({ bots: bots.map((b) => ({ bot: b.name, path: `/telegram/${b.pathId}` })), allowList: config.WEBHOOK_IP_ALLOWLIST }, "webhook routes ready");
   }
   if (config.BOT_MODE === "polling") {

@@ -4,6 +4,7 @@
  * each bot's 30/s and each chat's session hold across every worker), and the queue worker as the
  * host's processor. No HTTP API. Built, not started.
  */
+import path from "node:path";
 import type { Logger } from "pino";
 import type { ServiceConfig } from "../config/service-config.ts";
 import { createFloodLimiter } from "../flood-control/create-flood-limiter.ts";
@@ -24,7 +25,8 @@ import { BotSessions } from "../session/bot-sessions.ts";
 import { redisBotStorage } from "../session/redis-storage.ts";
 import { setBotStorageProvider } from "../bots/bot-storage.ts";
 import { botSetup } from "./bot-setup.ts";
-import { loadServiceBots } from "./load-service-bots.ts";
+import { createFleet } from "../fleet/create-fleet.ts";
+import { loadServiceBots, serviceLoadOptions, type LoadServiceBotsOptions } from "./load-service-bots.ts";
 
 export interface WorkerDeps {
   config: ServiceConfig;
@@ -49,7 +51,7 @@ export async function buildWorker(deps: WorkerDeps): Promise<BotHost<QueueWorker
       : undefined;
   // Before any bot code is imported: a handler may ask for its bot's storage at import time.
   setBotStorageProvider(redisBotStorage(connection, config.QUEUE_PREFIX, logger));
-  const registry = await loadServiceBots({
+  const loading: LoadServiceBotsOptions = {
     settings: config,
     logger,
     scrubber,
@@ -60,18 +62,30 @@ export async function buildWorker(deps: WorkerDeps): Promise<BotHost<QueueWorker
       sessions: new BotSessions({ settings: config, logger, redis: connection }),
       metrics,
     }),
-  });
+  };
+  const registry = await loadServiceBots(loading);
   parts.registry = registry;
-  const runner = new UpdateRunner({ findBot: (name) => registry.get(name), logger, settings: config, scrub: (text) => scrubber.scrub(text), observer: metrics });
+  // A job of a bot this worker has not loaded (added elsewhere first, or removed) waits a while, then fails.
+  const runner = new UpdateRunner({
+    findBot: (name) => registry.runnable(name),
+    missingBotWaitMs: config.BOTS_MISSING_WAIT_SECONDS * 1000,
+    logger,
+    settings: config,
+    scrub: (text) => scrubber.scrub(text),
+    observer: metrics,
+  });
   const processor: QueueWorker = new QueueWorker({ settings: config, logger, connection, queues: deps.queues, runner, journalSink: deps.journalSink, onSettled: deps.onSettled, scrub: (text) => scrubber.scrub(text), observer: metrics });
   parts.processor = processor;
-  if (config.WORKER_HTTP_PORT === undefined) return new BotHost({ settings: config, logger, registry, processor });
+  // Live reload: BOTS_DIR watched, SIGHUP, and `bots reload` through Redis.
+  const fleet = createFleet({ settings: config, registry, logger, load: serviceLoadOptions(loading), redis: { connection, role: "worker" } });
+  const components = [fleet.component];
+  if (config.WORKER_HTTP_PORT === undefined) return new BotHost({ settings: config, logger, registry, processor, components });
   // An optional port so a worker can be probed like the API: /healthz, /readyz (Redis, bots, partitions).
   const built: { host?: BotHost<QueueWorker> } = {};
   const stopping = (): boolean => built.host?.stopping === true;
   const app = buildApp({ logger, settings: config, isClosing: stopping });
-  await app.register(healthRoutes, { registry, isClosing: stopping, readiness: () => processor.readiness(), scrub: (text) => scrubber.scrub(text) });
+  await app.register(healthRoutes, { registry, botsDir: path.resolve(config.BOTS_DIR), isClosing: stopping, readiness: () => processor.readiness(), scrub: (text) => scrubber.scrub(text) });
   if (metrics !== undefined) await app.register(metricsRoute, { metrics });
-  built.host = new BotHost({ settings: config, logger, registry, processor, http: { app, host: config.WORKER_HTTP_IP, port: config.WORKER_HTTP_PORT, hostSetting: "WORKER_HTTP_IP", portSetting: "WORKER_HTTP_PORT" } });
+  built.host = new BotHost({ settings: config, logger, registry, processor, components, http: { app, host: config.WORKER_HTTP_IP, port: config.WORKER_HTTP_PORT, hostSetting: "WORKER_HTTP_IP", portSetting: "WORKER_HTTP_PORT" } });
   return built.host;
 }

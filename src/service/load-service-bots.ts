@@ -4,6 +4,7 @@ import { loadBots, type BotRegistry } from "../bots/bot-registry.ts";
 import type { BotsSettings } from "../bots/bots-settings.ts";
 import { discoverBots } from "../bots/discover-bots.ts";
 import type { BotBuildOptions } from "../bots/load-bot.ts";
+import type { FolderLoadOptions } from "../bots/load-bot-folder.ts";
 import type { SecretScrubber } from "../logging/secret-scrubber.ts";
 import type { TelegramSettings } from "../telegram/telegram-settings.ts";
 
@@ -14,17 +15,21 @@ export interface LoadServiceBotsOptions {
   prepare: BotBuildOptions["prepare"];
 }
 
+/** What each load of a folder gets in this process: the first one, and every live reload. */
+export function serviceLoadOptions(options: LoadServiceBotsOptions): FolderLoadOptions {
+  return {
+    apiRoot: options.settings.TELEGRAM_API_ROOT,
+    apiTimeoutSeconds: options.settings.API_TIMEOUT_SECONDS,
+    onSecret: (secret) => options.scrubber.add(secret),
+    prepare: options.prepare,
+  };
+}
+
 export async function loadServiceBots(options: LoadServiceBotsOptions): Promise<BotRegistry> {
   const { settings } = options;
   const folders = await discoverBots(settings.BOTS_DIR);
   if (folders.length === 0) {
     options.logger.warn({ botsDir: settings.BOTS_DIR, code: "NO_BOTS" }, "BOTS_DIR holds no bot folder (a folder with config.ts or .env): the service runs, but has no bot to serve");
   }
-  return loadBots(folders, {
-    apiRoot: settings.TELEGRAM_API_ROOT,
-    apiTimeoutSeconds: settings.API_TIMEOUT_SECONDS,
-    logger: options.logger,
-    onSecret: (secret) => options.scrubber.add(secret),
-    prepare: options.prepare,
-  });
+  return loadBots(folders, { ...serviceLoadOptions(options), logger: options.logger });
 }
