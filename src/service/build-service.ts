@@ -148,7 +148,8 @@ export async function buildService(deps: ServiceDeps): Promise<Service> {
     registry,
     logger,
     load: serviceLoadOptions(loading),
-    pendingOf: embedded === undefined ? undefined : (name) => embedded.pendingOf(name),
+    // Queue mode's API runs no update: a removed bot is released at once (the workers drain theirs).
+    pendingOf: embedded === undefined ? () => 0 : (name) => embedded.pendingOf(name),
     redis: producer === undefined ? undefined : { connection: producer.connection, role: "api" },
   });
   components.push(fleet.component);
