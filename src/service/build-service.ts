@@ -48,6 +48,7 @@ import { setBotStorageProvider } from "../bots/bot-storage.ts";
 import { redisBotStorage } from "../session/redis-storage.ts";
 import { botSetup } from "./bot-setup.ts";
 import { createFleet } from "../fleet/create-fleet.ts";
+import type { FleetReloader } from "../fleet/fleet-reloader.ts";
 import { loadServiceBots, serviceLoadOptions, type LoadServiceBotsOptions } from "./load-service-bots.ts";
 
 export interface ServiceDeps {
@@ -67,6 +68,8 @@ export interface Service {
   admission: Admission<LoadedBot | FailedBot>;
   /** The embedded processor; undefined in queue mode (the API process handles nothing itself). */
   embedded: EmbeddedProcessor | undefined;
+  /** Live reload of the bot folders (what the watcher, SIGHUP and `bots reload` call). */
+  fleet: FleetReloader;
   host: BotHost;
   /** Listens on the configured address and starts the bots (getMe) in the background. */
   start(): Promise<{ address: string }>;
@@ -191,6 +194,7 @@ export async function buildService(deps: ServiceDeps): Promise<Service> {
     registry,
     admission,
     embedded,
+    fleet: fleet.reloader,
     host,
     async start() {
       const { address } = await host.start();
