@@ -1,0 +1,123 @@
+/**
+ * Plugins that do what the engine already does, installed by a bot's handlers on `ctx.api` (the
+ * only API a handler file reaches), over a real service process, real installed plugins and the
+ * Bot API stand-in's faults: @grammyjs/auto-retry outside the engine's API retries does not
+ * multiply the calls nor keep an update running for ever, a throttler on top of flood control
+ * delivers every message once, and each is named in the log with the bot.
+ */
+import { afterEach, beforeAll, describe, expect, it } from "vitest";
+import { startBotApiStandIn, type BotApiStandIn } from "../testing/bot-api-stand-in/bot-api-stand-in.ts";
+import { createBotsDir, simpleBot, testKey, testToken } from "../testing/bot-fixtures.ts";
+import { BOT_FOLDER_PACKAGES, copyInstalledPackages, installedPackages, requireInstall, type PackagesInstall } from "../testing/installed-packages.ts";
+import { textUpdate } from "../testing/service-harness.ts";
+import { postUpdate, spawnService, type ServiceProcess } from "../testing/service-process.ts";
+
+const AUTO_RETRY_HANDLER = `
+import { Composer } from "grammy";
+import { autoRetry } from "@grammyjs/auto-retry";
+export const c = new Composer();
+c.use((ctx, next) => {
+  ctx.api.config.use(autoRetry());
+  return next();
+});
+c.on("message:text", (ctx) => ctx.reply("got " + ctx.message.text));
+`;
+
+const THROTTLER_HANDLER = `
+import { Composer } from "grammy";
+import { apiThrottler } from "@grammyjs/transformer-throttler";
+const throttler = apiThrottler();
+export const c = new Composer();
+c.use((ctx, next) => {
+  ctx.api.config.use(throttler);
+  return next();
+});
+c.on("message:text", (ctx) => ctx.reply("got " + ctx.message.text));
+`;
+
+/** Each call at most once more by the engine, each update at most twice. */
+const SETTINGS = { API_MAX_RETRIES: "1", API_RETRY_BASE_MS: "10", HANDLER_MAX_ATTEMPTS: "2", HANDLER_RETRY_BASE_MS: "20" };
+const CALLS_PER_MESSAGE_AT_MOST = 2 * (1 + 1);
+
+const cleanups: Array<() => Promise<void> | void> = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+let plugins: PackagesInstall;
+beforeAll(async () => {
+  plugins = await installedPackages(BOT_FOLDER_PACKAGES);
+});
+
+async function serviceWith(install: { dir: string }, bots: Record<string, Record<string, string>>): Promise<{ service: ServiceProcess; standIn: BotApiStandIn }> {
+  const folder = createBotsDir(bots, { outside: true });
+  cleanups.push(() => folder.cleanup());
+  copyInstalledPackages(install, folder.dir);
+  const standIn = await startBotApiStandIn();
+  cleanups.push(() => standIn.close());
+  const service = await spawnService({ env: { BOTS_DIR: folder.dir, TELEGRAM_API_ROOT: standIn.apiRoot, ...SETTINGS } });
+  cleanups.push(async () => {
+    if (service.child.exitCode === null) service.kill("SIGKILL");
+    await service.exited;
+  });
+  for (const bot of Object.values(bots).map((files) => /BOT_NAME=(\w+)/.exec(files[".env"] ?? "")?.[1])) {
+    expect(await service.waitForLog((l) => (l.msg === "bot ready" || l.msg === "bot not loaded") && l.bot === bot)).toMatchObject({ msg: "bot ready" });
+  }
+  return { service, standIn };
+}
+
+const sendCalls = (standIn: BotApiStandIn, bot: string, chatId: number) =>
+  standIn.calls({ token: testToken(bot), method: "sendMessage" }).filter((c) => c.payload.chat_id === chatId).length;
+
+describe("transformer plugins installed by a bot's handlers", () => {
+  it("auto-retry outside the engine's retries: a call is not sent again once they gave up, the update ends, and the plugin is named", async ({ skip }) => {
+    const install = requireInstall(plugins, skip);
+    const { service, standIn } = await serviceWith(install, { r: simpleBot("Retrying", { "retry.ts": AUTO_RETRY_HANDLER }) });
+    const token = testToken("Retrying");
+    // Chat 1: Telegram answers 429 for ever; chat 2: the network fails for ever; chat 3: one 429.
+    standIn.injectFault({ token, chatId: 1, times: Infinity, fault: { kind: "too-many-requests", retryAfterSeconds: 0 } });
+    standIn.injectFault({ token, chatId: 2, times: Infinity, fault: { kind: "drop-connection" } });
+    standIn.injectFault({ token, chatId: 3, times: 1, fault: { kind: "too-many-requests", retryAfterSeconds: 0 } });
+    for (const chat of [1, 2, 3]) expect(await postUpdate(service, "Retrying", textUpdate(chat, chat, `hi ${chat}`), testKey("Retrying"))).toBe(200);
+
+    const failed = (updateId: number) => service.waitForLog((l) => l.msg === "update failed" && l.bot === "Retrying" && l.update_id === updateId);
+    const [flooded, unreachable] = await Promise.all([failed(1), failed(2)]);
+    await standIn.waitFor(() => standIn.sentMessages({ token, chatId: 3 }).length === 1);
+
+    // Without the engine's guard, auto-retry (no limit by default) would repeat chats 1 and 2 for ever.
+    expect([sendCalls(standIn, "Retrying", 1), sendCalls(standIn, "Retrying", 2)]).toEqual([CALLS_PER_MESSAGE_AT_MOST, CALLS_PER_MESSAGE_AT_MOST]);
+    expect(flooded).toMatchObject({ reason: "telegram 429", attempt: 2, err: expect.objectContaining({ type: "GrammyError" }) as unknown });
+    expect(unreachable).toMatchObject({ reason: "handler error", attempt: 2, err: expect.objectContaining({ type: "ApiCallGivenUpError", code: "API_CALL_GIVEN_UP" }) as unknown });
+    // A 429 the engine's retries dealt with never reached auto-retry: one repeat in all.
+    expect(sendCalls(standIn, "Retrying", 3)).toBe(2);
+    expect(standIn.sentMessages({ token, chatId: 3 }).map((m) => m.text)).toEqual(["got hi 3"]);
+
+    // Named once per bot and plugin, however many updates installed it.
+    expect(service.logs().filter((l) => l.code === "API_PLUGIN_OVERLAP")).toEqual([
+      expect.objectContaining({ level: 40, bot: "Retrying", plugin: "@grammyjs/auto-retry", overlaps: "api-retries" }),
+    ]);
+    expect(service.logs().filter((l) => l.code === "API_REPEAT_REFUSED")).toEqual([expect.objectContaining({ bot: "Retrying", method: "sendMessage", plugins: ["@grammyjs/auto-retry"] })]);
+    service.kill("SIGTERM");
+    expect((await service.exited).code).toBe(0);
+  });
+
+  it("a throttler on top of flood control: every message goes out once, a 429 is retried by the engine, and the plugin is named", async ({ skip }) => {
+    const install = requireInstall(plugins, skip);
+    const { service, standIn } = await serviceWith(install, { t: simpleBot("Throttled", { "throttle.ts": THROTTLER_HANDLER }) });
+    const token = testToken("Throttled");
+    standIn.injectFault({ token, chatId: 10, times: 1, fault: { kind: "too-many-requests", retryAfterSeconds: 1 } });
+    const updates = [textUpdate(1, 10, "a"), textUpdate(2, 10, "b"), textUpdate(3, 11, "c"), textUpdate(4, 10, "d"), textUpdate(5, 11, "e")];
+    for (const update of updates) expect(await postUpdate(service, "Throttled", update, testKey("Throttled"))).toBe(200);
+
+    await standIn.waitFor(() => standIn.sentMessages({ token }).length === updates.length, { timeoutMs: 60_000 });
+    expect(standIn.sentMessages({ token, chatId: 10 }).map((m) => m.text)).toEqual(["got a", "got b", "got d"]);
+    expect(standIn.sentMessages({ token, chatId: 11 }).map((m) => m.text)).toEqual(["got c", "got e"]);
+    expect([sendCalls(standIn, "Throttled", 10), sendCalls(standIn, "Throttled", 11)]).toEqual([4, 2]);
+    expect(service.logs().filter((l) => l.code === "API_PLUGIN_OVERLAP")).toEqual([
+      expect.objectContaining({ bot: "Throttled", plugin: "@grammyjs/transformer-throttler", overlaps: "flood-control" }),
+    ]);
+    expect(service.logs().filter((l) => l.code === "API_REPEAT_REFUSED")).toEqual([]);
+    service.kill("SIGTERM");
+    expect((await service.exited).code).toBe(0);
+  });
+});
