@@ -3,7 +3,9 @@
  * only API a handler file reaches), over a real service process, real installed plugins and the
  * Bot API stand-in's faults: @grammyjs/auto-retry outside the engine's API retries does not
  * multiply the calls nor keep an update running for ever, a throttler on top of flood control
- * delivers every message once, and each is named in the log with the bot.
+ * delivers every message once, and each is named in the log with the bot. Inside a conversation
+ * (conversations 2 builds its own Api from the bot's client options) none of the engine's
+ * transformers apply: a failed call fails the update, which the engine runs again.
  */
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { startBotApiStandIn, type BotApiStandIn } from "../testing/bot-api-stand-in/bot-api-stand-in.ts";
@@ -33,6 +35,21 @@ c.use((ctx, next) => {
   return next();
 });
 c.on("message:text", (ctx) => ctx.reply("got " + ctx.message.text));
+`;
+
+const CONVERSATION_HANDLER = `
+import { Composer } from "grammy";
+import { conversations, createConversation } from "@grammyjs/conversations";
+async function ask(conversation, ctx) {
+  await ctx.reply("Your name?");
+  const answer = await conversation.waitFor("message:text");
+  await answer.reply("Hello, " + answer.message.text);
+}
+export const c = new Composer();
+c.use(conversations());
+c.use(createConversation(ask, "ask"));
+c.command("ask", (ctx) => ctx.conversation.enter("ask"));
+c.command("plain", (ctx) => ctx.reply("plain"));
 `;
 
 /** Each call at most once more by the engine, each update at most twice. */
@@ -119,5 +136,27 @@ describe("transformer plugins installed by a bot's handlers", () => {
     expect(service.logs().filter((l) => l.code === "API_REPEAT_REFUSED")).toEqual([]);
     service.kill("SIGTERM");
     expect((await service.exited).code).toBe(0);
+  });
+
+  it("inside a conversation the engine's call retries do not apply: a 429 fails the update, which runs again", async ({ skip }) => {
+    const install = requireInstall(plugins, skip);
+    const { service, standIn } = await serviceWith(install, { c: simpleBot("Talker", { "ask.ts": CONVERSATION_HANDLER }) });
+    const token = testToken("Talker");
+    const calls = (chatId: number) => standIn.calls({ token, method: "sendMessage" }).filter((c) => c.payload.chat_id === chatId).map((c) => [c.payload.text, c.fault ?? "answered"]);
+    standIn.injectFault({ token, chatId: 20, times: 1, fault: { kind: "too-many-requests", retryAfterSeconds: 0 } });
+    standIn.injectFault({ token, chatId: 21, times: 1, fault: { kind: "too-many-requests", retryAfterSeconds: 0 } });
+    expect(await postUpdate(service, "Talker", textUpdate(1, 20, "/plain"), testKey("Talker"))).toBe(200);
+    expect(await postUpdate(service, "Talker", textUpdate(2, 21, "/ask"), testKey("Talker"))).toBe(200);
+    await standIn.waitFor(() => standIn.sentMessages({ token }).length === 2);
+
+    // Outside the conversation the engine retried the call; inside, the update ran again.
+    expect(calls(20)).toEqual([["plain", "too-many-requests"], ["plain", "answered"]]);
+    expect(calls(21)).toEqual([["Your name?", "too-many-requests"], ["Your name?", "answered"]]);
+    expect(service.logs().filter((l) => l.msg === "telegram api call failed, retrying").map((l) => l.bot)).toEqual(["Talker"]);
+    expect(service.logs().filter((l) => l.msg === "handler failed, update will run again")).toEqual([expect.objectContaining({ update_id: 2, reason: "telegram 429" })]);
+    // The conversation goes on from there.
+    expect(await postUpdate(service, "Talker", textUpdate(3, 21, "Ada"), testKey("Talker"))).toBe(200);
+    await standIn.waitFor(() => standIn.sentMessages({ token, chatId: 21 }).length === 2);
+    expect(standIn.sentMessages({ token, chatId: 21 }).map((m) => m.text)).toEqual(["Your name?", "Hello, Ada"]);
   });
 });
