@@ -7,13 +7,12 @@
  * or flood control is named in the log (once per bot and plugin) the first time it is installed.
  * docs/plugins.md says what happens with each and how to use them.
  */
-import type { Middleware } from "grammy";
+import type { Context, Middleware } from "grammy";
 import type { Logger } from "pino";
-import type { BotContext } from "../bots/bot-context.ts";
 import { outerRetryGuard } from "./outer-retry-guard.ts";
 import { overlappingPlugin, type OverlappingPlugin } from "./overlapping-plugins.ts";
 
-type TransformerUse = BotContext["api"]["config"]["use"];
+type TransformerUse = Context["api"]["config"]["use"];
 
 const WHAT_HAPPENS: Record<OverlappingPlugin["overlaps"], string> = {
   "api-retries":
@@ -27,7 +26,7 @@ export class ApiPluginGuard {
 
   constructor(private readonly logger: Logger) {}
 
-  middleware(): Middleware<BotContext> {
+  middleware(): Middleware<Context> {
     return (ctx, next) => {
       const config = ctx.api.config;
       const use = config.use;
