@@ -26,7 +26,11 @@ function cacheDirFor(packages: readonly string[]): string {
   return path.join(os.tmpdir(), `clustered-bots-packages-${key}`);
 }
 
-/** npm's settings from the environment of `npm test` would point the install at this project. */
+/**
+ * npm's settings from the environment of `npm test` (npm_config_prefix, npm_config_local_prefix)
+ * would point the install at this project: only those saying where the registry is and how to
+ * reach it are kept.
+ */
 function npmEnv(): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
   for (const [key, value] of Object.entries(process.env)) {
@@ -47,11 +51,14 @@ export async function installedPackages(packages: readonly string[]): Promise<Pa
   try {
     writeFileSync(path.join(work, "package.json"), `${JSON.stringify({ name: "installed-packages", private: true }, null, 2)}\n`);
     try {
-      await run("npm", ["install", "--no-audit", "--no-fund", "--ignore-scripts", "--loglevel=error", ...packages], { cwd: work, env: npmEnv(), timeout: INSTALL_TIMEOUT_MS });
+      // A registry that does not answer is told in seconds, not after npm's default minute of retries.
+      const fetchFlags = ["--fetch-retries=1", "--fetch-retry-mintimeout=2000", "--fetch-retry-maxtimeout=5000", "--fetch-timeout=30000"];
+      await run("npm", ["install", "--no-audit", "--no-fund", "--ignore-scripts", "--loglevel=error", ...fetchFlags, ...packages], { cwd: work, env: npmEnv(), timeout: INSTALL_TIMEOUT_MS });
     } catch (error) {
       const { stderr = "", killed = false } = error as { stderr?: string; killed?: boolean };
       const text = String(stderr);
-      if (killed || UNREACHABLE.test(text)) return { ok: false, reason: `the npm registry cannot be reached (npm install ${packages.join(" ")}): ${text.trim().split("\n").slice(-3).join(" ") || "timed out"}` };
+      const unreachable = killed ? "no answer within the install's time" : UNREACHABLE.exec(text)?.[0];
+      if (unreachable !== undefined) return { ok: false, reason: `the npm registry cannot be reached (npm install ${packages.join(" ")}: ${unreachable})` };
       throw new Error(`npm install ${packages.join(" ")} failed: ${text}`, { cause: error });
     }
     writeFileSync(path.join(work, ".installed"), packages.join("\n"));
