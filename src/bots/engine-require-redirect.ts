@@ -1,9 +1,10 @@
 /**
- * The CommonJS half of the bot module hooks: a package installed in a bots folder that calls
- * (or in a node_modules folder above it) that calls `require("grammy")` (most grammY plugins are
- * published as CommonJS: menu, conversations, auto-retry) gets the service's grammY, as `import "grammy"` does through bot-module-resolver.mjs.
- * One grammY per process is what keeps `instanceof` true between the engine, the bots and their
- * plugins (`HttpError` in auto-retry, `Context` in conversations).
+ * The CommonJS half of the bot module hooks: a package installed in a bots folder (or in a
+ * node_modules folder above it) that calls `require("grammy")` gets the service's grammY, as
+ * `import "grammy"` does through bot-module-resolver.mjs; most grammY plugins are published as
+ * CommonJS (menu, conversations, auto-retry). One grammY per process is what keeps `instanceof`
+ * true between the engine, the bots and their plugins (`HttpError` in auto-retry, `Context` in
+ * conversations).
  *
  * Node 20 resolves a CommonJS module's `require` in the main thread, past the loader hooks of
  * `module.register` (`module.registerHooks` only came with Node 22.15), so this wraps

@@ -8,9 +8,9 @@
  *
  * This transformer is installed on an update's `ctx.api` just before the first transformer a
  * handler installs there (api-plugin-guard.ts): outside the engine's transformers, inside every
- * transformer a handler adds. A call that came back failed from the engine's retries is final for this update; when a
- * transformer outside repeats it (the same payload object, or the same method and payload), it is
- * not sent again: Telegram's answer is thrown as the GrammyError grammY would have raised for it,
+ * transformer a handler adds. A call that came back failed from the engine's retries is final
+ * for this update; when a transformer outside repeats it (the same payload object, or the same
+ * method and payload), it is not sent again: Telegram's answer is thrown as the GrammyError grammY would have raised for it,
  * a network failure as ApiCallGivenUpError. Neither is an HttpError, the one error auto-retry
  * repeats, so the call ends there and the update's own retry policy takes over (a 429 runs the
  * update again after `retry_after`). An update whose calls all succeed keeps nothing.
