@@ -1,9 +1,17 @@
 // Module hooks for bot folders (plain JS: they run in Node's loader thread before anything else).
-// Bot folders may live outside the project (BOTS_DIR=/srv/bots), where two things would break:
-// - `import "grammy"` or `import "clustered-bots"` finds no node_modules: such bare imports are
-//   retried from the project itself, so every bot gets the engine's own grammY;
+// Bot folders may live outside the project (BOTS_DIR=/srv/bots), with or without a package.json and
+// node_modules of their own. What a bot module imports loads as plain Node would load it from that
+// folder, with two exceptions that make a bots folder anywhere on disk work like one in the project:
+// - `import "grammy"` and `import "clustered-bots"` (and their subpaths), from a bot module or from
+//   an ES package installed in the bots folder, always get the service's own copies: one grammY per
+//   process, so `instanceof Context`, `GrammyError`, `HttpError` hold between the engine, the bots
+//   and their plugins. CommonJS packages' `require("grammy")` gets the same copy through
+//   engine-require-redirect.ts (Node 20 does not pass CommonJS requires through these hooks). Any
+//   other bare import that does not resolve from the bot folder is retried from the project;
 // - with no package.json saying "type": "module" above them, .ts/.js files would load as CommonJS:
-//   files under a bots folder are always loaded as ES modules, as they are inside the project.
+//   bot modules (files under a bots folder, outside node_modules) always load as ES modules, as they
+//   do inside the project. Installed packages are left alone: a CommonJS package loads as CommonJS,
+//   through Node's CommonJS loader, so its named exports are found as they are for plain Node.
 //
 // Startup time: in Node 20 every hook runs in one loader thread, which is the bottleneck when
 // thousands of bot modules load (3 handler files x 1000 bots). Three shortcuts for bot modules
@@ -13,8 +21,9 @@
 //   exists is resolved here (stat, realpath, as Node does) instead of going through tsx's and
 //   Node's resolvers and tsx's package.json lookup;
 // - a bare import of a bot module (`import { Composer } from "grammy"` in every handler) is
-//   resolved once per place where its answer can differ, not once per importing file (like
-//   Node's own package.json cache, this takes installed packages not to change while running);
+//   resolved once per place where its answer can differ (once in all for grammy and
+//   clustered-bots), not once per importing file (like Node's own package.json cache, this takes
+//   installed packages not to change while running);
 // - a bot module's source is read synchronously here and handed down the chain, instead of
 //   Node's asynchronous read (four thread-pool round trips per file).
 //
@@ -33,6 +42,11 @@ let fallbackParentURL;
 let esmRoots = [];
 /** The same folders as paths, without the trailing separator. */
 let rootDirs = [];
+/**
+ * The bots folders and every node_modules folder above them, as `file:` URLs ending in "/": the
+ * places whose imports of grammy and clustered-bots get the service's copies.
+ */
+let engineImportRoots = [];
 let preserveSymlinks = false;
 /** Where bot folders that import shared modules are reported (live reload). */
 let sharedImportPort;
@@ -43,6 +57,7 @@ export async function initialize(data) {
   fallbackParentURL = data.fallbackParentURL;
   esmRoots = data.esmRoots ?? [];
   rootDirs = esmRoots.map((url) => fileURLToPath(url).replace(/[\\/]+$/, ""));
+  engineImportRoots = data.engineImportRoots ?? esmRoots;
   preserveSymlinks = data.preserveSymlinks === true;
 }
 
@@ -50,9 +65,12 @@ function isBare(specifier) {
   return !/^(\.|\/|[a-zA-Z][a-zA-Z0-9+.-]*:)/.test(specifier);
 }
 
-/** A .ts/.js (or .mts/.mjs) file under a bots folder, with no query or hash. */
+/**
+ * A .ts/.js (or .mts/.mjs) file under a bots folder, with no query or hash, and not part of an
+ * installed package (whose package.json says how it loads).
+ */
 function isBotModule(url) {
-  return /\.m?[jt]s$/.test(url) && esmRoots.some((root) => url.startsWith(root));
+  return /\.m?[jt]s$/.test(url) && esmRoots.some((root) => url.startsWith(root)) && !url.includes("/node_modules/");
 }
 
 /**
@@ -77,6 +95,21 @@ function resolveBotFileUrl(specifier) {
 function packageNameOf(specifier) {
   const parts = specifier.split("/");
   return specifier.startsWith("@") ? parts.slice(0, 2).join("/") : parts[0];
+}
+
+/** The packages every bot gets from the service itself, whatever its folder installed. */
+const ENGINE_PACKAGES = new Set(["grammy", "clustered-bots"]);
+
+/**
+ * Cache key of an import of an engine package by a bot module or by an ES package installed for
+ * the bots (engineImportRoots), or undefined for any other import. It is resolved from the
+ * project, so the importing file does not change the answer.
+ */
+function engineImportKey(specifier, context) {
+  if (!isBare(specifier) || /[?#]/.test(specifier) || !ENGINE_PACKAGES.has(packageNameOf(specifier))) return undefined;
+  const parentURL = context.parentURL;
+  if (parentURL === undefined || fallbackParentURL === undefined || !engineImportRoots.some((root) => parentURL.startsWith(root))) return undefined;
+  return ["engine", specifier, (context.conditions ?? []).join(","), JSON.stringify(context.importAttributes ?? {})].join("\0");
 }
 
 /**
@@ -181,6 +214,14 @@ function resolveRelativeBotFile(specifier, parentURL) {
 async function resolvePlain(specifier, context, nextResolve) {
   const botFileUrl = resolveBotFileUrl(specifier) ?? resolveRelativeBotFile(specifier, context.parentURL);
   if (botFileUrl !== undefined) return { url: botFileUrl, format: "module", shortCircuit: true };
+  const engineKey = engineImportKey(specifier, context);
+  if (engineKey !== undefined) {
+    const known = bareImports.get(engineKey);
+    if (known !== undefined) return { ...known, shortCircuit: true };
+    const resolved = await nextResolve(specifier, { ...context, parentURL: fallbackParentURL });
+    bareImports.set(engineKey, { ...resolved });
+    return resolved;
+  }
   const key = bareImportKey(specifier, context);
   const known = key === undefined ? undefined : bareImports.get(key);
   if (known !== undefined) return { ...known, shortCircuit: true };

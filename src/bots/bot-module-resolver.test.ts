@@ -15,7 +15,7 @@ import { createBotsDir, PROJECT_ROOT, type BotsDir } from "../testing/bot-fixtur
 const run = promisify(execFile);
 
 const probe = "export const url = import.meta.url;\n";
-const usesGrammy = `import { Composer, Context } from "grammy";\n${probe}export const C = Composer;\nexport const Ctx = Context;\n`;
+const usesGrammy = `import { Composer, Context } from "grammy";\nimport pLimit from "p-limit";\n${probe}export const C = Composer;\nexport const Ctx = Context;\nexport const limit = pLimit.name;\n`;
 
 /** Imports each file (relative to `dir`) in a process with the hooks for `dir`; one JSON line per file. */
 const IMPORTER = `
@@ -29,7 +29,7 @@ const engineContext = Object.getPrototypeOf(BotContext);
 for (const file of files) {
   try {
     const m = await import(pathToFileURL(path.join(dir, file)).href);
-    console.log(JSON.stringify({ file, url: m.url, which: m.which, grammy: m.Ctx === undefined ? undefined : m.Ctx === engineContext ? "engine" : m.C.name }));
+    console.log(JSON.stringify({ file, url: m.url, which: m.which, limit: m.limit, grammy: m.Ctx === undefined ? undefined : m.Ctx === engineContext ? "engine" : m.C.name }));
   } catch (error) {
     console.log(JSON.stringify({ file, error: error.code }));
   }
@@ -40,6 +40,7 @@ interface Imported {
   file: string;
   url?: string;
   which?: string;
+  limit?: string;
   grammy?: string;
   error?: string;
 }
@@ -72,6 +73,8 @@ function botsDir(outside: boolean): BotsDir {
         "handlers/lib/deep.ts": usesGrammy,
         "node_modules/grammy/package.json": '{"name":"grammy","type":"module","main":"index.js"}',
         "node_modules/grammy/index.js": "export class OwnComposer {}\nexport { OwnComposer as Composer };\nexport class Context {}\n",
+        "node_modules/p-limit/package.json": '{"name":"p-limit","type":"module","main":"index.js"}',
+        "node_modules/p-limit/index.js": "export default function ownPLimit() {}\n",
       },
       scoped: { "package.json": '{"type":"commonjs"}', "handlers/one.ts": usesGrammy },
     },
@@ -97,9 +100,11 @@ describe.each([
     const imported = await importAll(bots, files);
     const url = (file: string) => pathToFileURL(path.join(realpathSync(bots.dir), file)).href;
 
-    // The engine's grammY, unless the bot folder has its own; in every folder of that bot.
-    expect(["a/handlers/one.ts", "a/handlers/two.js", "a/handlers/lib/deep.ts", "scoped/handlers/one.ts"].map((f) => imported.get(f)?.grammy)).toEqual(["engine", "engine", "engine", "engine"]);
-    expect(["own/handlers/one.ts", "own/handlers/lib/deep.ts"].map((f) => imported.get(f)?.grammy)).toEqual(["OwnComposer", "OwnComposer"]);
+    // The engine's grammY always, even for a bot folder with a grammy of its own.
+    const grammyUsers = ["a/handlers/one.ts", "a/handlers/two.js", "a/handlers/lib/deep.ts", "scoped/handlers/one.ts", "own/handlers/one.ts", "own/handlers/lib/deep.ts"];
+    expect(grammyUsers.map((f) => imported.get(f)?.grammy)).toEqual(grammyUsers.map(() => "engine"));
+    // Any other package: the bot folder's own copy, in every folder of that bot, else the project's.
+    expect(grammyUsers.map((f) => imported.get(f)?.limit)).toEqual(["pLimit", "pLimit", "pLimit", "pLimit", "ownPLimit", "ownPLimit"]);
     expect(imported.get("a/handlers/one.ts")?.url).toBe(url("a/handlers/one.ts"));
     // tsx maps a .js import to its .ts sibling.
     expect(imported.get("a/handlers/dup.js")).toMatchObject({ which: "ts", url: url("a/handlers/dup.ts") });

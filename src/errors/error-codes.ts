@@ -63,6 +63,8 @@ export const SINGLE_ERROR_CODES = {
   UpdateFailedError: "UPDATE_FAILED",
   /** BotApiFetchError: a Bot API request failed on the network or was aborted. */
   BotApiFetchError: "BOT_API_REQUEST_FAILED",
+  /** ApiCallGivenUpError: a transformer outside the engine's retries repeated a call they gave up on (network). */
+  ApiCallGivenUpError: "API_CALL_GIVEN_UP",
 } as const;
 
 /** Every code of the catalogue. */

@@ -2,7 +2,9 @@
  * What every bot of a process gets before its own handlers mount, in one ordered list, so the
  * order is visible where it is decided: grammY API transformers (`bot.api.config.use`, the last
  * installed runs first, so the list reads from the innermost out), then middleware (`bot.use`, in
- * the order an update passes it). A part that is off is simply not given.
+ * the order an update passes it). A part that is off is simply not given. Transformers a bot's
+ * handlers install (on `ctx.api`, the only API they reach) run outside all of the engine's:
+ * docs/plugins.md.
  */
 import type { Bot } from "grammy";
 import type { Logger } from "pino";
@@ -13,6 +15,7 @@ import type { FloodLimiter } from "../flood-control/flood-limiter.ts";
 import type { WebhookBots } from "../gateway/webhook-bots.ts";
 import type { BotSessions } from "../session/bot-sessions.ts";
 import type { ServiceMetrics } from "../metrics/service-metrics.ts";
+import { ApiPluginGuard } from "../telegram/api-plugin-guard.ts";
 import { apiRetryTransformer } from "../telegram/api-retry.ts";
 import { requestWatchTransformer } from "../telegram/request-watch.ts";
 import type { TelegramSettings } from "../telegram/telegram-settings.ts";
@@ -47,7 +50,11 @@ export function botSetup(parts: BotSetupParts): (bot: Bot<BotContext>, identity:
       const onDelay = metrics === undefined ? undefined : (waitedMs: number) => metrics.floodDelayed(identity.name, waitedMs);
       bot.api.config.use(floodControlTransformer({ limiter: parts.floodLimiter, botName: identity.name, logger: log, onDelay }));
     }
-    // Middleware, before the bot's own handlers: the chat's session.
+    // Middleware, before the bot's own handlers. 3. On each update's ctx.api, outside the engine's
+    // transformers and inside the handlers' own: a call the retries gave up on is not repeated
+    // by a handler's auto-retry; plugins that overlap with 1 and 2 are named in the log.
+    bot.use(new ApiPluginGuard(log).middleware());
+    // 4. The chat's session.
     if (parts.sessions !== undefined) bot.use(parts.sessions.middlewareFor(identity.name));
   };
 }

@@ -1,6 +1,9 @@
 /** Discovers and loads the bots of a process the same way in each (API process, queue worker): each with the process's bot setup. Does not call getMe. */
+import path from "node:path";
+import { fileURLToPath } from "node:url";
 import type { Logger } from "pino";
 import { loadBots, type BotRegistry } from "../bots/bot-registry.ts";
+import { GrammyLookup, grammyMismatches } from "../bots/grammy-version.ts";
 import type { BotsSettings } from "../bots/bots-settings.ts";
 import { discoverBots } from "../bots/discover-bots.ts";
 import type { BotBuildOptions } from "../bots/load-bot.ts";
@@ -31,5 +34,20 @@ export async function loadServiceBots(options: LoadServiceBotsOptions): Promise<
   if (folders.length === 0) {
     options.logger.warn({ botsDir: settings.BOTS_DIR, code: "NO_BOTS" }, "BOTS_DIR holds no bot folder (a folder with config.ts or .env): the service runs, but has no bot to serve");
   }
-  return loadBots(folders, { ...serviceLoadOptions(options), logger: options.logger });
+  const registry = await loadBots(folders, { ...serviceLoadOptions(options), logger: options.logger });
+  warnOfOtherGrammyMajors(registry, options.logger);
+  return registry;
+}
+
+/** Bots get the service's grammY whatever their folder installed: say so when a folder installed another major. */
+function warnOfOtherGrammyMajors(registry: BotRegistry, logger: Logger): void {
+  const lookup = new GrammyLookup();
+  const service = lookup.find(path.dirname(fileURLToPath(import.meta.url)));
+  if (service === undefined) return;
+  for (const mismatch of grammyMismatches(registry.bots().map((b) => b.folder), service, lookup)) {
+    logger.warn(
+      { code: "GRAMMY_VERSION_MISMATCH", folderGrammy: mismatch.folderGrammy.version, folderGrammyDir: mismatch.folderGrammy.dir, serviceGrammy: service.version, folders: mismatch.folders },
+      `these bot folders installed grammy ${mismatch.folderGrammy.version}, but every bot runs on the service's grammy ${service.version} (one grammY per process): code written for another major may fail`,
+    );
+  }
 }

@@ -139,3 +139,14 @@ export async function spawnService(options: SpawnServiceOptions): Promise<Servic
     kill,
   };
 }
+
+/** POSTs an update to the service's `/internal/update` as the gateway would; returns the status. */
+export async function postUpdate(service: Pick<ServiceProcess, "url">, botName: string, update: unknown, key: string): Promise<number> {
+  const response = await fetch(`${service.url}/internal/update`, {
+    method: "POST",
+    headers: { "content-type": "application/json", "x-internal-key": key },
+    body: JSON.stringify({ bot_name: botName, update }),
+  });
+  await response.body?.cancel();
+  return response.status;
+}
