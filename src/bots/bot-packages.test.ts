@@ -194,7 +194,8 @@ describe("the service over a bots folder with its own packages", () => {
     });
     // Loaded and started, or the reason it did not load.
     for (const bot of ["Shop", "OldBot"]) {
-      expect(await service.waitForLog((l) => (l.msg === "bot ready" || l.msg === "bot not loaded") && l.bot === bot)).toMatchObject({ msg: "bot ready" });
+      const line = await service.waitForLog((l) => ((l.msg === "bot state changed" && l.state === "ready") || l.msg === "bot not loaded") && l.bot === bot);
+      expect(line).toMatchObject({ msg: "bot state changed", state: "ready" });
     }
     const shopToken = testToken("Shop");
     const sent = (chatId: number) => standIn.sentMessages({ token: shopToken, chatId }).map((m) => m.text);

@@ -7,6 +7,7 @@
  */
 import { BotLoadError } from "../errors/bot-load-error.ts";
 import { restoreBotEnv, snapshotBotEnv } from "./bot-env.ts";
+import { abandonBotLifetime, openBotLifetime } from "./bot-lifetime.ts";
 import type { BotFolder } from "./discover-bots.ts";
 import { InternalKey } from "./internal-key.ts";
 import { buildBot, readBotIdentity, type BotBuildOptions } from "./load-bot.ts";
@@ -41,6 +42,8 @@ export async function loadBotFolder(folder: BotFolder, options: FolderLoadOption
   let name: string | undefined;
   let key: InternalKey | undefined;
   const before = snapshotBotEnv(folder.dir);
+  // Open before the first import: a module takes its botRetired() signal at import time.
+  const lifetime = openBotLifetime(folder.dir);
   try {
     const identity = await readBotIdentity(folder, options.onSecret, options.moduleQuery);
     options.onSecret(identity.token);
@@ -49,8 +52,10 @@ export async function loadBotFolder(folder: BotFolder, options: FolderLoadOption
     name = identity.name;
     key = new InternalKey(identity.internalKey);
     const built = await buildBot(folder, identity, options);
-    return new LoadedBot({ folder, bot: built.bot, handlers: built.handlers, echo: built.echo, identity, version });
+    return new LoadedBot({ folder, bot: built.bot, handlers: built.handlers, echo: built.echo, identity, version, lifetime: lifetime.controller });
   } catch (error) {
+    // What the failed version's modules opened is closed; the version serving keeps its own.
+    abandonBotLifetime(folder.dir, lifetime);
     // The version still serving (if any) keeps its botEnv() and name.
     restoreBotEnv(folder.dir, before);
     return { failure: failureOf(folder, error, name), key };

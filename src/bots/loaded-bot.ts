@@ -5,6 +5,7 @@
  * it once the updates it started have finished. Secrets stay inside: the internal key is compared
  * as a digest and the identity is never logged.
  */
+import { closeBotLifetime } from "./bot-lifetime.ts";
 import type { Bot } from "grammy";
 import type { BotContext } from "./bot-context.ts";
 import type { BotEnv } from "./bot-env.ts";
@@ -33,9 +34,9 @@ export class LoadedBot {
   private readonly tokenValue: string;
   private running = 0;
   private idleWaiters: Array<() => void> = [];
-  private readonly lifetime = new AbortController();
+  private readonly lifetime: AbortController;
 
-  constructor(init: { folder: BotFolder; bot: Bot<BotContext>; handlers: MountedHandler[]; echo: boolean; identity: BotIdentity; version?: number }) {
+  constructor(init: { folder: BotFolder; bot: Bot<BotContext>; handlers: MountedHandler[]; echo: boolean; identity: BotIdentity; version?: number; lifetime?: AbortController }) {
     this.name = init.identity.name;
     this.folder = init.folder;
     this.bot = init.bot;
@@ -46,6 +47,7 @@ export class LoadedBot {
     this.key = new InternalKey(init.identity.internalKey);
     this.tokenValue = init.identity.token;
     this.version = init.version ?? 0;
+    this.lifetime = init.lifetime ?? new AbortController();
     this.state = new BotState(this.name, this.folder.folderName, this.version);
   }
 
@@ -75,9 +77,9 @@ export class LoadedBot {
     return new Promise((resolve) => this.idleWaiters.push(resolve));
   }
 
-  /** Runs no more updates: aborts `signal`, for the bot's own timers and connections. */
+  /** Runs no more updates: aborts `signal` (and the bot's `botRetired()`), for its own timers and connections. */
   retire(): void {
-    this.lifetime.abort();
+    closeBotLifetime(this.folder.dir, this.lifetime);
   }
 
   get status(): BotStatus {

@@ -152,9 +152,12 @@ export class FleetReloader {
     const version = (this.versions.get(folder) ?? 0) + 1;
     this.versions.set(folder, version);
     const outcome = await loadBotFolder(described, { ...this.options.load, moduleQuery: moduleQuery(version, this.sharedGeneration) }, version);
-    if (this.closed) return;
     if (!(outcome instanceof LoadedBot)) {
-      placeOutcome(registry, described, outcome, logger);
+      if (!this.closed) placeOutcome(registry, described, outcome, logger);
+      return;
+    }
+    if (this.closed) {
+      outcome.retire();
       return;
     }
     const previous = registry.servingOf(folder);
@@ -165,6 +168,7 @@ export class FleetReloader {
     } else if (previous !== undefined && previous.status === "ready") {
       // A new token is checked before it replaces one that works.
       await startBots([outcome], { logger, concurrency: 1, limit: this.getMeLimit, signal: this.abort.signal });
+      if (this.closed || outcome.status !== "ready") outcome.retire();
       if (this.closed) return;
       if (outcome.status !== "ready") {
         const failure = outcome.failure ?? { folder, name: outcome.name, code: "TOKEN_REJECTED" as const, file: undefined, reason: "Telegram rejected the bot token" };
@@ -173,7 +177,10 @@ export class FleetReloader {
       }
     }
     const placed = placeOutcome(registry, described, outcome, logger);
-    if (!placed.placed) return;
+    if (!placed.placed) {
+      outcome.retire();
+      return;
+    }
     if (outcome.status === "starting") this.track(startBots([outcome], { logger, concurrency: 1, limit: this.getMeLimit, signal: this.abort.signal }));
     if (placed.previous !== undefined) this.track(this.retire(placed.previous));
     if (placed.renamed !== undefined) this.afterNameFreed(placed.renamed);

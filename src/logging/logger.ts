@@ -39,6 +39,7 @@ export interface ServiceLogger {
 export function createLogger(options: LoggerOptions): ServiceLogger {
   const streams: pino.StreamEntry[] = [];
   const stdoutFlushers: Array<() => void> = [];
+  const stdoutClosers: Array<() => Promise<void>> = [];
   if (options.stdout !== false) {
     const format = options.format ?? "auto";
     if (format === "pretty" || (format === "auto" && process.stdout.isTTY)) {
@@ -48,6 +49,16 @@ export function createLogger(options: LoggerOptions): ServiceLogger {
       const out = pino.destination({ dest: 1, sync: false });
       streams.push({ stream: out, level: "trace" });
       stdoutFlushers.push(() => out.flushSync());
+      // Ended, not flushed synchronously: a synchronous flush would pass a write still waiting in
+      // libuv's thread pool (a busy host), and stdout would end out of order.
+      stdoutClosers.push(
+        () =>
+          new Promise<void>((resolve) => {
+            out.once("close", () => resolve());
+            out.once("error", () => resolve());
+            out.end();
+          }),
+      );
     }
   }
   const file = options.file;
@@ -87,8 +98,7 @@ export function createLogger(options: LoggerOptions): ServiceLogger {
     // The file is ended rather than flushed synchronously: a write already on its way would
     // otherwise land after what a synchronous flush writes.
     close: async () => {
-      flushStdout();
-      await file?.close();
+      await Promise.all([...stdoutClosers.map((closeOne) => closeOne()), file?.close()]);
     },
     reopen: file === undefined || file.rotation !== undefined ? undefined : () => file.reopen(),
   };

@@ -28,11 +28,13 @@ function tempDir(label: string): string {
 async function outputUntilStarted(child: ChildProcess, started: RegExp): Promise<string> {
   let output = "";
   await new Promise<void>((resolve, reject) => {
+    let errors = "";
+    child.stderr?.on("data", (chunk: Buffer) => (errors += chunk.toString()));
     child.stdout?.on("data", (chunk: Buffer) => {
       output += chunk.toString();
       if (started.test(output)) resolve();
     });
-    child.once("exit", () => reject(new Error(`exited before starting: ${output.slice(-2000)}`)));
+    child.once("exit", () => reject(new Error(`exited before starting: ${output.slice(-2000)}; stderr: ${errors.slice(-2000)}`)));
   });
   const exited = new Promise((resolve) => child.once("exit", resolve));
   child.kill("SIGINT");
@@ -81,13 +83,15 @@ describe("starting the service", () => {
     const bots = createBotsDir({ a: simpleBot("Printed") });
     const env: NodeJS.ProcessEnv = { ...process.env, BOTS_DIR: bots.dir, INTERNAL_BOT_API_PORT: "0", LOG_DIR: tempDir("pretty-logs"), NODE_OPTIONS: "" };
     delete env.VITEST;
+    // Each process its own DATA_DIR: `script` may return before the service it ran let go of its store.
+    const dataDir = (label: string): NodeJS.ProcessEnv => ({ ...env, DATA_DIR: tempDir(label) });
     try {
       const service = `${process.execPath} --import tsx src/main.ts`;
       // `script` gives the service a real pseudo-terminal.
-      const inTerminal = await outputUntilStarted(spawn("script", ["-qfec", service, "/dev/null"], { cwd: PROJECT_ROOT, env }), /service started/);
+      const inTerminal = await outputUntilStarted(spawn("script", ["-qfec", service, "/dev/null"], { cwd: PROJECT_ROOT, env: dataDir("terminal-data") }), /service started/);
       expect(inTerminal).toMatch(/INFO.*service started/);
       expect(inTerminal.split("\n").some((line) => line.trim().startsWith('{"level"'))).toBe(false);
-      const piped = await outputUntilStarted(spawn(process.execPath, ["--import", "tsx", "src/main.ts"], { cwd: PROJECT_ROOT, env }), /"msg":"service started"/);
+      const piped = await outputUntilStarted(spawn(process.execPath, ["--import", "tsx", "src/main.ts"], { cwd: PROJECT_ROOT, env: dataDir("piped-data") }), /"msg":"service started"/);
       const lines = piped.split("\n").filter((line) => line !== "");
       expect(lines.length).toBeGreaterThan(0);
       for (const line of lines) expect(() => JSON.parse(line) as unknown).not.toThrow();

@@ -81,8 +81,8 @@ async function startService(install: { dir: string }, bots: Record<string, Recor
     expect(exited.code).toBe(0);
   };
   for (const bot of ["Retrying", "Throttled", "Talker"]) {
-    const line = await service.waitForLog((l) => (l.msg === "bot ready" || l.msg === "bot not loaded") && l.bot === bot);
-    if (line.msg !== "bot ready") {
+    const line = await service.waitForLog((l) => ((l.msg === "bot state changed" && l.state === "ready") || l.msg === "bot not loaded") && l.bot === bot);
+    if (line.msg !== "bot state changed") {
       await stop().catch(() => undefined);
       throw new Error(`bot ${bot} did not load: ${JSON.stringify(line)}`);
     }
