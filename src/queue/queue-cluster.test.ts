@@ -63,7 +63,7 @@ describe.skipIf(skipReason !== undefined)(`queue mode on a Redis Cluster of thre
       bots,
       apis: 2,
       workers: 3,
-      env: { REDIS_CLUSTER: "true", QUEUE_PARTITIONS: String(PARTITIONS), HANDLER_MAX_ATTEMPTS: "2" },
+      env: { REDIS_CLUSTER: "true", QUEUE_PARTITIONS: String(PARTITIONS), HANDLER_MAX_ATTEMPTS: "2", JOURNAL_LOG: "all" },
     });
   });
   afterAll(async () => {
