@@ -47,7 +47,9 @@ export function createLogger(options: LoggerOptions): ServiceLogger {
       streams.push({ stream: pretty({ destination: 1, sync: true, translateTime: "SYS:HH:MM:ss.l", ignore: "pid,hostname" }), level: "trace" });
     } else {
       const out = pino.destination({ dest: 1, sync: false });
-      streams.push({ stream: out, level: "trace" });
+      // Once ended (close), a late line is dropped: a write to an ended SonicBoom throws.
+      let ended = false;
+      streams.push({ stream: { write: (line: string) => void (ended || out.write(line)) }, level: "trace" });
       stdoutFlushers.push(() => out.flushSync());
       // Ended, not flushed synchronously: a synchronous flush would pass a write still waiting in
       // libuv's thread pool (a busy host), and stdout would end out of order.
@@ -56,6 +58,7 @@ export function createLogger(options: LoggerOptions): ServiceLogger {
           new Promise<void>((resolve) => {
             out.once("close", () => resolve());
             out.once("error", () => resolve());
+            ended = true;
             out.end();
           }),
       );

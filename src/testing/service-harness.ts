@@ -41,6 +41,8 @@ export interface TestServiceOptions {
   waitReady?: boolean;
   /** Where the journal delivers. @defaultValue the log */
   journalSink?: JournalSink;
+  /** A bots folder made already (by a caller that registered the module hooks for it); `bots` is then ignored. */
+  botsDir?: BotsDir;
   /** DATA_DIR, kept after close (a restart test reopens it). @defaultValue a fresh temporary folder, removed at close */
   dataDir?: string;
 }
@@ -48,7 +50,7 @@ export interface TestServiceOptions {
 export async function startTestService(options: TestServiceOptions): Promise<TestService> {
   const ownStandIn = options.standIn === undefined;
   const standIn = options.standIn ?? (await startBotApiStandIn());
-  const bots = createBotsDir(options.bots);
+  const bots = options.botsDir ?? createBotsDir(options.bots);
   // The durable store of this service only (the default keeps it in ./data).
   const dataDir = options.dataDir ?? mkdtempSync(path.join(os.tmpdir(), "cb-test-data-"));
   const config = parseServiceConfig({
