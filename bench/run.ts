@@ -1,5 +1,5 @@
 /**
- * `npm run bench`: runs the benchmark suites (ingest, e2e, queue, bots), each against its
+ * `npm run bench`: runs the benchmark suites (ingest, e2e, queue, bots, durability, reload), each against its
  * baseline in the same run, alternating A/B over several rounds; prints a Markdown table of
  * medians and ranges and writes the full results as JSON to bench/results/.
  *
@@ -25,6 +25,7 @@ import { runSoak } from "./suites/soak.ts";
 import { runEndToEnd } from "./suites/end-to-end.ts";
 import { runIngest } from "./suites/ingest.ts";
 import { runQueueMode } from "./suites/queue-mode.ts";
+import { runReload } from "./suites/reload.ts";
 import type { SuiteContext } from "./suites/suite-context.ts";
 
 const SUITE_RUNNERS: Record<SuiteName, (ctx: SuiteContext) => Promise<SuiteResult>> = {
@@ -36,6 +37,7 @@ const SUITE_RUNNERS: Record<SuiteName, (ctx: SuiteContext) => Promise<SuiteResul
   "chaos-embedded": runChaosEmbedded,
   "chaos-queue": runChaosQueue,
   soak: runSoak,
+  reload: runReload,
 };
 
 async function main(): Promise<number> {

@@ -4,9 +4,9 @@
  */
 import { parseArgs } from "node:util";
 
-export const SUITES = ["ingest", "e2e", "queue", "bots", "durability", "chaos-embedded", "chaos-queue", "soak"] as const;
+export const SUITES = ["ingest", "e2e", "queue", "bots", "durability", "chaos-embedded", "chaos-queue", "soak", "reload"] as const;
 /** What `npm run bench` runs without --only: the chaos and soak runs take minutes each and are asked for by name. */
-export const DEFAULT_SUITES = ["ingest", "e2e", "queue", "bots", "durability"] as const;
+export const DEFAULT_SUITES = ["ingest", "e2e", "queue", "bots", "durability", "reload"] as const;
 export type SuiteName = (typeof SUITES)[number];
 
 export interface BenchOptions {
