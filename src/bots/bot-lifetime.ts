@@ -5,6 +5,7 @@
  * sockets and clients a module opens at import time are closed on it, so that 200 reloads do not
  * leave 200 intervals running. The engine opens a version's lifetime before importing its code.
  */
+import { setMaxListeners } from "node:events";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -19,6 +20,8 @@ export function openBotLifetime(dir: string): { controller: AbortController; bef
   const key = path.resolve(dir);
   const before = lifetimes.get(key);
   const controller = new AbortController();
+  // Every module of a bot may listen to it.
+  setMaxListeners(0, controller.signal);
   lifetimes.set(key, controller);
   return { controller, before };
 }

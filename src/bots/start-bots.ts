@@ -3,6 +3,7 @@
  * token (401/404) marks that bot failed; an unreachable Telegram is retried with backoff while the
  * bot stays `starting` (its updates are accepted and wait).
  */
+import { setMaxListeners } from "node:events";
 import pLimit, { type LimitFunction } from "p-limit";
 import type { Logger } from "pino";
 import { backoffDelayMs, sleep } from "../telegram/backoff.ts";
@@ -32,6 +33,8 @@ function isTokenRejection(error: unknown): boolean {
 export async function startBots(bots: readonly LoadedBot[], options: StartBotsOptions): Promise<void> {
   const limit = options.limit ?? pLimit(options.concurrency);
   const aborted = () => options.signal?.aborted === true;
+  // grammY listens to the signal once per call in flight: up to `concurrency` getMe at once is no leak.
+  if (options.signal !== undefined) setMaxListeners(0, options.signal);
   await Promise.all(
     bots.map(async (loaded) => {
         // The slot is held for one getMe call, not across backoff pauses: a bot Telegram cannot
