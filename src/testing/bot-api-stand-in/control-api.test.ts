@@ -1,27 +1,14 @@
 /**
  * The control API under `/__stand-in/`, driven over HTTP as a test in another process would.
  */
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { Api } from "grammy";
-import { startBotApiStandIn, type BotApiStandIn } from "./bot-api-stand-in.ts";
-import { grammyError, TOKEN_A, TOKEN_B } from "./stand-in-test-helpers.ts";
+import { describe, expect, it } from "vitest";
+import { grammyError, standInPerTest, TOKEN_A, TOKEN_B } from "./stand-in-test-helpers.ts";
 
-let standIn: BotApiStandIn;
-
-beforeEach(async () => {
-  standIn = await startBotApiStandIn();
-});
-
-afterEach(async () => {
-  await standIn.close();
-});
-
-function api(token = TOKEN_A): Api {
-  return new Api(token, { apiRoot: standIn.apiRoot });
-}
+const each = standInPerTest();
+const api = each.api;
 
 async function postJson(path: string, body: unknown): Promise<Response> {
-  return fetch(`${standIn.apiRoot}${path}`, {
+  return fetch(`${each.standIn.apiRoot}${path}`, {
     method: "POST",
     headers: { "content-type": "application/json" },
     body: JSON.stringify(body),
@@ -32,9 +19,9 @@ describe("control API", () => {
   it("lists calls, injects faults, rejects tokens and resets", async () => {
     await api().sendMessage(1, "x");
 
-    const calls = (await (await fetch(`${standIn.apiRoot}/__stand-in/calls`)).json()) as Array<{ method: string; token: string }>;
+    const calls = (await (await fetch(`${each.standIn.apiRoot}/__stand-in/calls`)).json()) as Array<{ method: string; token: string }>;
     expect(calls.map((c) => [c.method, c.token])).toEqual([["sendMessage", TOKEN_A]]);
-    const filtered = (await (await fetch(`${standIn.apiRoot}/__stand-in/calls?method=getMe`)).json()) as unknown[];
+    const filtered = (await (await fetch(`${each.standIn.apiRoot}/__stand-in/calls?method=getMe`)).json()) as unknown[];
     expect(filtered).toEqual([]);
 
     const fault = await postJson("/__stand-in/faults", {
@@ -48,8 +35,8 @@ describe("control API", () => {
     expect((await postJson("/__stand-in/reject-token", { token: TOKEN_B })).status).toBe(200);
     expect((await grammyError(api(TOKEN_B).sendMessage(1, "x"))).error_code).toBe(401);
 
-    expect((await fetch(`${standIn.apiRoot}/__stand-in/reset`, { method: "POST" })).status).toBe(200);
-    expect(standIn.calls()).toEqual([]);
+    expect((await fetch(`${each.standIn.apiRoot}/__stand-in/reset`, { method: "POST" })).status).toBe(200);
+    expect(each.standIn.calls()).toEqual([]);
     await expect(api().getMe()).resolves.toBeDefined();
     await expect(api(TOKEN_B).getMe()).resolves.toBeDefined();
   });
@@ -58,11 +45,11 @@ describe("control API", () => {
     const bad = await postJson("/__stand-in/faults", { fault: { kind: "meteor-strike" } });
     expect(bad.status).toBe(400);
     expect(await bad.json()).toMatchObject({ ok: false, error_code: 400 });
-    const notJson = await fetch(`${standIn.apiRoot}/__stand-in/faults`, { method: "POST", body: "nope" });
+    const notJson = await fetch(`${each.standIn.apiRoot}/__stand-in/faults`, { method: "POST", body: "nope" });
     expect(notJson.status).toBe(400);
     const badToken = await postJson("/__stand-in/reject-token", { token: 5 });
     expect(badToken.status).toBe(400);
-    expect((await fetch(`${standIn.apiRoot}/__stand-in/nothing`)).status).toBe(404);
+    expect((await fetch(`${each.standIn.apiRoot}/__stand-in/nothing`)).status).toBe(404);
 
     await expect(api().getMe()).resolves.toBeDefined(); // no rule slipped in
   });
@@ -70,9 +57,9 @@ describe("control API", () => {
 
 describe("updates for bots: getUpdates and webhooks", () => {
   it("control API: push-update and deliver-webhook", async () => {
-    const pushed = await fetch(`${standIn.apiRoot}/__stand-in/push-update`, { method: "POST", body: JSON.stringify({ token: TOKEN_A, update: { message: { text: "x" } } }) });
+    const pushed = await fetch(`${each.standIn.apiRoot}/__stand-in/push-update`, { method: "POST", body: JSON.stringify({ token: TOKEN_A, update: { message: { text: "x" } } }) });
     expect(((await pushed.json()) as { result: { update_id: number } }).result.update_id).toBe(1);
-    const refused = await fetch(`${standIn.apiRoot}/__stand-in/deliver-webhook`, { method: "POST", body: JSON.stringify({ token: TOKEN_A }) });
+    const refused = await fetch(`${each.standIn.apiRoot}/__stand-in/deliver-webhook`, { method: "POST", body: JSON.stringify({ token: TOKEN_A }) });
     expect(refused.status).toBe(400);
   });
 });

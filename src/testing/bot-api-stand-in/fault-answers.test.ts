@@ -2,63 +2,52 @@
  * Each kind of injected fault, rejected tokens and the added latency, as grammY sees them:
  * the GrammyError or HttpError it raises in production for the same misbehaviour.
  */
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
+import { startBotApiStandIn } from "./bot-api-stand-in.ts";
 import { Api, HttpError } from "grammy";
-import { startBotApiStandIn, type BotApiStandIn } from "./bot-api-stand-in.ts";
-import { elapsedMs, grammyError, rejection, TOKEN_A, TOKEN_B } from "./stand-in-test-helpers.ts";
+import { elapsedMs, grammyError, rejection, standInPerTest, TOKEN_A, TOKEN_B } from "./stand-in-test-helpers.ts";
 
-let standIn: BotApiStandIn;
-
-beforeEach(async () => {
-  standIn = await startBotApiStandIn();
-});
-
-afterEach(async () => {
-  await standIn.close();
-});
-
-function api(token = TOKEN_A): Api {
-  return new Api(token, { apiRoot: standIn.apiRoot });
-}
+const each = standInPerTest();
+const api = each.api;
 
 describe("faults as grammY sees them", () => {
   it("too-many-requests: GrammyError 429 with parameters.retry_after", async () => {
-    standIn.injectFault({ fault: { kind: "too-many-requests", retryAfterSeconds: 7 } });
+    each.standIn.injectFault({ fault: { kind: "too-many-requests", retryAfterSeconds: 7 } });
     const error = await grammyError(api().sendMessage(1, "x"));
     expect(error.error_code).toBe(429);
     expect(error.parameters.retry_after).toBe(7);
     expect(error.description).toContain("retry after 7");
 
-    const calls = standIn.calls();
+    const calls = each.standIn.calls();
     expect(calls[0]).toMatchObject({ fault: "too-many-requests", status: 429 });
-    expect(standIn.sentMessages()).toHaveLength(0);
+    expect(each.standIn.sentMessages()).toHaveLength(0);
   });
 
   it("server-error: GrammyError with the 5xx code, 500 by default", async () => {
-    standIn.injectFault({ fault: { kind: "server-error" } });
-    standIn.injectFault({ fault: { kind: "server-error", status: 503 } });
+    each.standIn.injectFault({ fault: { kind: "server-error" } });
+    each.standIn.injectFault({ fault: { kind: "server-error", status: 503 } });
     expect((await grammyError(api().getMe())).error_code).toBe(500);
     expect((await grammyError(api().getMe())).error_code).toBe(503);
-    expect(standIn.calls().map((c) => c.status)).toEqual([500, 503]);
+    expect(each.standIn.calls().map((c) => c.status)).toEqual([500, 503]);
   });
 
   it("non-json: HttpError, because the body is an HTML page", async () => {
-    standIn.injectFault({ fault: { kind: "non-json" } });
+    each.standIn.injectFault({ fault: { kind: "non-json" } });
     const error = await rejection(api().getMe());
     expect(error).toBeInstanceOf(HttpError);
 
-    standIn.injectFault({ fault: { kind: "non-json", status: 504 } });
-    const res = await fetch(`${standIn.apiRoot}/bot${TOKEN_A}/getMe`, { method: "POST" });
+    each.standIn.injectFault({ fault: { kind: "non-json", status: 504 } });
+    const res = await fetch(`${each.standIn.apiRoot}/bot${TOKEN_A}/getMe`, { method: "POST" });
     expect(res.status).toBe(504);
     expect(res.headers.get("content-type")).toContain("text/html");
     expect(await res.text()).toContain("<html>");
-    expect(standIn.calls().map((c) => c.fault)).toEqual(["non-json", "non-json"]);
+    expect(each.standIn.calls().map((c) => c.fault)).toEqual(["non-json", "non-json"]);
   });
 
   it("delay: answers normally, roughly that much later", async () => {
-    standIn.injectFault({ method: "sendMessage", fault: { kind: "delay", ms: 300 } });
+    each.standIn.injectFault({ method: "sendMessage", fault: { kind: "delay", ms: 300 } });
     // "Roughly": measured against a far longer delay that must still be running, not against the clock.
-    standIn.injectFault({ method: "getMe", fault: { kind: "delay", ms: 20_000 } });
+    each.standIn.injectFault({ method: "getMe", fault: { kind: "delay", ms: 20_000 } });
     let longerDelayOver = false;
     void rejection(api().getMe()).finally(() => (longerDelayOver = true)); // ends when afterEach closes
     let message: Awaited<ReturnType<Api["sendMessage"]>> | undefined;
@@ -72,27 +61,27 @@ describe("faults as grammY sees them", () => {
     expect(longerDelayOver).toBe(false);
     expect(fast).toBeLessThan(slow);
     expect(message?.text).toBe("slow");
-    expect(standIn.sentMessages().map((m) => m.text)).toEqual(["slow", "fast"]);
-    expect(standIn.calls()[0]?.fault).toBe("delay");
+    expect(each.standIn.sentMessages().map((m) => m.text)).toEqual(["slow", "fast"]);
+    expect(each.standIn.calls()[0]?.fault).toBe("delay");
   });
 
   it("drop-connection: HttpError, no status recorded, and the next call works", async () => {
     const client = api();
     await client.getMe(); // so a keep-alive socket exists and the drop has to break it
-    standIn.reset();
-    standIn.injectFault({ fault: { kind: "drop-connection" } });
+    each.standIn.reset();
+    each.standIn.injectFault({ fault: { kind: "drop-connection" } });
     const error = await rejection(client.sendMessage(1, "lost"));
     expect(error).toBeInstanceOf(HttpError);
     await expect(client.sendMessage(1, "after")).resolves.toMatchObject({ text: "after" });
 
-    const calls = standIn.calls();
+    const calls = each.standIn.calls();
     expect(calls[0]).toMatchObject({ method: "sendMessage", fault: "drop-connection" });
     expect(calls[0]?.status).toBeUndefined();
-    expect(standIn.sentMessages().map((m) => m.text)).toEqual(["after"]);
+    expect(each.standIn.sentMessages().map((m) => m.text)).toEqual(["after"]);
   });
 
   it("telegram-error: GrammyError with the given code, description and parameters", async () => {
-    standIn.injectFault({
+    each.standIn.injectFault({
       fault: {
         kind: "telegram-error",
         errorCode: 400,
@@ -100,7 +89,7 @@ describe("faults as grammY sees them", () => {
         parameters: { migrate_to_chat_id: -1001234 },
       },
     });
-    standIn.injectFault({
+    each.standIn.injectFault({
       fault: { kind: "telegram-error", errorCode: 403, description: "Forbidden: bot was blocked by the user" },
     });
     const first = await grammyError(api().sendMessage(-5, "x"));
@@ -109,19 +98,19 @@ describe("faults as grammY sees them", () => {
     expect(first.parameters.migrate_to_chat_id).toBe(-1001234);
     const second = await grammyError(api().sendMessage(5, "x"));
     expect(second.error_code).toBe(403);
-    expect(standIn.calls().map((c) => c.status)).toEqual([400, 403]);
+    expect(each.standIn.calls().map((c) => c.status)).toEqual([400, 403]);
   });
 
   it("rejectToken: GrammyError 401 Unauthorized for every method of that token only", async () => {
-    standIn.rejectToken(TOKEN_A);
+    each.standIn.rejectToken(TOKEN_A);
     const getMe = await grammyError(api(TOKEN_A).getMe());
     expect(getMe.error_code).toBe(401);
     expect(getMe.description).toBe("Unauthorized");
     expect((await grammyError(api(TOKEN_A).sendMessage(1, "x"))).error_code).toBe(401);
     await expect(api(TOKEN_B).sendMessage(1, "y")).resolves.toMatchObject({ text: "y" });
-    expect(standIn.sentMessages().map((m) => m.token)).toEqual([TOKEN_B]);
+    expect(each.standIn.sentMessages().map((m) => m.token)).toEqual([TOKEN_B]);
 
-    standIn.clearFaults();
+    each.standIn.clearFaults();
     await expect(api(TOKEN_A).getMe()).resolves.toMatchObject({ id: 111111 });
   });
 

@@ -3,34 +3,22 @@
  * allowed_updates.
  */
 import { performance } from "node:perf_hooks";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { Api, GrammyError } from "grammy";
-import { startBotApiStandIn, type BotApiStandIn } from "./bot-api-stand-in.ts";
-import { rejection, TOKEN_A, TOKEN_B } from "./stand-in-test-helpers.ts";
+import { describe, expect, it } from "vitest";
+import { GrammyError } from "grammy";
+import { rejection, standInPerTest, TOKEN_A, TOKEN_B } from "./stand-in-test-helpers.ts";
 
-let standIn: BotApiStandIn;
-
-beforeEach(async () => {
-  standIn = await startBotApiStandIn();
-});
-
-afterEach(async () => {
-  await standIn.close();
-});
-
-function api(token = TOKEN_A): Api {
-  return new Api(token, { apiRoot: standIn.apiRoot });
-}
+const each = standInPerTest();
+const api = each.api;
 
 describe("updates for bots: getUpdates and webhooks", () => {
   it("getUpdates returns queued updates from the offset, drops confirmed ones, and honours limit", async () => {
-    for (let i = 0; i < 3; i++) standIn.pushUpdate(TOKEN_A, { message: { message_id: i, date: 0, chat: { id: 1, type: "private" }, text: `t${i}` } });
-    standIn.pushUpdate(TOKEN_B, { update_id: 900, message: { message_id: 1, date: 0, chat: { id: 1, type: "private" }, text: "b" } });
+    for (let i = 0; i < 3; i++) each.standIn.pushUpdate(TOKEN_A, { message: { message_id: i, date: 0, chat: { id: 1, type: "private" }, text: `t${i}` } });
+    each.standIn.pushUpdate(TOKEN_B, { update_id: 900, message: { message_id: 1, date: 0, chat: { id: 1, type: "private" }, text: "b" } });
     const first = await api().getUpdates({ limit: 2 });
     expect(first.map((u) => u.update_id)).toEqual([1, 2]);
     const next = await api().getUpdates({ offset: 3 });
     expect(next.map((u) => u.update_id)).toEqual([3]);
-    expect(standIn.pendingUpdates(TOKEN_A).map((u) => u.update_id)).toEqual([3]);
+    expect(each.standIn.pendingUpdates(TOKEN_A).map((u) => u.update_id)).toEqual([3]);
     expect((await api(TOKEN_B).getUpdates()).map((u) => u.update_id)).toEqual([900]);
   });
 
@@ -43,15 +31,15 @@ describe("updates for bots: getUpdates and webhooks", () => {
     const timeoutSeconds = 10;
     const polled = performance.now();
     const waiting = api().getUpdates({ timeout: timeoutSeconds });
-    await standIn.waitFor((s) => s.calls({ method: "getUpdates" }).length === 2);
-    standIn.pushUpdate(TOKEN_A, { callback_query: { id: "1" } });
+    await each.standIn.waitFor((s) => s.calls({ method: "getUpdates" }).length === 2);
+    each.standIn.pushUpdate(TOKEN_A, { callback_query: { id: "1" } });
     expect((await waiting).map((u) => u.update_id)).toEqual([1]);
     expect(performance.now() - polled).toBeLessThan(timeoutSeconds * 1000);
   });
 
   it("answers 409 to the older poll when a second poller calls, and to getUpdates while a webhook is set", async () => {
     const older = rejection(api().getUpdates({ timeout: 10 }));
-    await standIn.waitFor((s) => s.calls({ method: "getUpdates" }).length === 1);
+    await each.standIn.waitFor((s) => s.calls({ method: "getUpdates" }).length === 1);
     const newer = api().getUpdates({ timeout: 1 });
     const error = (await older) as GrammyError;
     expect(error).toBeInstanceOf(GrammyError);
@@ -65,11 +53,11 @@ describe("updates for bots: getUpdates and webhooks", () => {
   });
 
   it("leaves chat_member and reaction updates out unless asked for", async () => {
-    standIn.pushUpdate(TOKEN_A, { chat_member: {} });
-    standIn.pushUpdate(TOKEN_A, { message_reaction: {} });
-    standIn.pushUpdate(TOKEN_A, { poll: {} });
+    each.standIn.pushUpdate(TOKEN_A, { chat_member: {} });
+    each.standIn.pushUpdate(TOKEN_A, { message_reaction: {} });
+    each.standIn.pushUpdate(TOKEN_A, { poll: {} });
     expect((await api().getUpdates()).map((u) => u.update_id)).toEqual([3]);
-    standIn.pushUpdate(TOKEN_A, { chat_member: {} });
+    each.standIn.pushUpdate(TOKEN_A, { chat_member: {} });
     expect((await api().getUpdates({ allowed_updates: ["chat_member"] })).map((u) => u.update_id)).toEqual([4]);
   });
 });

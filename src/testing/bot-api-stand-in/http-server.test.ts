@@ -2,10 +2,9 @@
  * Closing the stand-in: at once, whatever connections and requests are still open.
  */
 import { Agent, request, Server } from "node:http";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { Api, HttpError } from "grammy";
-import { startBotApiStandIn, type BotApiStandIn } from "./bot-api-stand-in.ts";
-import { elapsedMs, rejection, TOKEN_A } from "./stand-in-test-helpers.ts";
+import { describe, expect, it } from "vitest";
+import { HttpError } from "grammy";
+import { elapsedMs, rejection, standInPerTest, TOKEN_A } from "./stand-in-test-helpers.ts";
 
 /**
  * How long Node's HTTP server (the stand-in's, with its defaults) keeps an idle keep-alive
@@ -14,26 +13,15 @@ import { elapsedMs, rejection, TOKEN_A } from "./stand-in-test-helpers.ts";
  */
 const IDLE_KEEP_ALIVE_MS = new Server().keepAliveTimeout;
 
-let standIn: BotApiStandIn;
-
-beforeEach(async () => {
-  standIn = await startBotApiStandIn();
-});
-
-afterEach(async () => {
-  await standIn.close();
-});
-
-function api(token = TOKEN_A): Api {
-  return new Api(token, { apiRoot: standIn.apiRoot });
-}
+const each = standInPerTest();
+const api = each.api;
 
 describe("close", () => {
   it("returns promptly with an idle keep-alive connection open", async () => {
     const agent = new Agent({ keepAlive: true });
     try {
       const status = await new Promise<number>((resolve, reject) => {
-        const req = request(`${standIn.apiRoot}/bot${TOKEN_A}/getMe`, { method: "POST", agent }, (res) => {
+        const req = request(`${each.standIn.apiRoot}/bot${TOKEN_A}/getMe`, { method: "POST", agent }, (res) => {
           res.resume();
           res.on("end", () => resolve(res.statusCode ?? 0));
         });
@@ -45,7 +33,7 @@ describe("close", () => {
       await new Promise((resolve) => setTimeout(resolve, 20));
       expect(Object.values(agent.freeSockets).flat()).toHaveLength(1);
 
-      expect(await elapsedMs(standIn.close())).toBeLessThan(IDLE_KEEP_ALIVE_MS);
+      expect(await elapsedMs(each.standIn.close())).toBeLessThan(IDLE_KEEP_ALIVE_MS);
       await new Promise((resolve) => setTimeout(resolve, 20));
       expect(Object.values(agent.freeSockets).flat()).toHaveLength(0);
     } finally {
@@ -55,15 +43,15 @@ describe("close", () => {
 
   it("returns promptly with a request held by a long delay, which fails for the client", async () => {
     const delayMs = 20_000;
-    standIn.injectFault({ fault: { kind: "delay", ms: delayMs } });
+    each.standIn.injectFault({ fault: { kind: "delay", ms: delayMs } });
     const pending = rejection(api().getMe());
-    await standIn.waitFor((s) => s.calls().length === 1);
-    expect(await elapsedMs(standIn.close())).toBeLessThan(delayMs);
+    await each.standIn.waitFor((s) => s.calls().length === 1);
+    expect(await elapsedMs(each.standIn.close())).toBeLessThan(delayMs);
     expect(await pending).toBeInstanceOf(HttpError);
   });
 
   it("can be called twice", async () => {
-    await standIn.close();
-    await expect(standIn.close()).resolves.toBeUndefined();
+    await each.standIn.close();
+    await expect(each.standIn.close()).resolves.toBeUndefined();
   });
 });

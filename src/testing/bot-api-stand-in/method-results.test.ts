@@ -2,24 +2,13 @@
  * Bot API methods as the stand-in answers them when no fault is injected: getMe, the sending
  * methods, `true` for the rest, and Telegram's 404 for a path that is no method.
  */
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { Api, Bot } from "grammy";
-import { botIdFromToken, startBotApiStandIn, type BotApiStandIn } from "./bot-api-stand-in.ts";
-import { grammyError, TOKEN_A, TOKEN_B } from "./stand-in-test-helpers.ts";
+import { describe, expect, it } from "vitest";
+import { Bot } from "grammy";
+import { botIdFromToken } from "./bot-api-stand-in.ts";
+import { grammyError, standInPerTest, TOKEN_A, TOKEN_B } from "./stand-in-test-helpers.ts";
 
-let standIn: BotApiStandIn;
-
-beforeEach(async () => {
-  standIn = await startBotApiStandIn();
-});
-
-afterEach(async () => {
-  await standIn.close();
-});
-
-function api(token = TOKEN_A): Api {
-  return new Api(token, { apiRoot: standIn.apiRoot });
-}
+const each = standInPerTest();
+const api = each.api;
 
 describe("results", () => {
   it("answers getMe with a bot user whose id is the token's numeric prefix", async () => {
@@ -48,19 +37,19 @@ describe("results", () => {
   });
 
   it("works as grammY's apiRoot for Bot.init", async () => {
-    const bot = new Bot(TOKEN_B, { client: { apiRoot: standIn.apiRoot } });
+    const bot = new Bot(TOKEN_B, { client: { apiRoot: each.standIn.apiRoot } });
     await bot.init();
     expect(bot.botInfo.id).toBe(222222);
-    expect(standIn.calls({ token: TOKEN_B }).map((c) => c.method)).toEqual(["getMe"]);
+    expect(each.standIn.calls({ token: TOKEN_B }).map((c) => c.method)).toEqual(["getMe"]);
   });
 
   it("lets Bot.start poll (getUpdates answers an empty batch) and Bot.stop end it", async () => {
-    const bot = new Bot(TOKEN_A, { client: { apiRoot: standIn.apiRoot } });
+    const bot = new Bot(TOKEN_A, { client: { apiRoot: each.standIn.apiRoot } });
     const running = bot.start();
-    await standIn.waitFor((s) => s.calls({ method: "getUpdates" }).length >= 1);
+    await each.standIn.waitFor((s) => s.calls({ method: "getUpdates" }).length >= 1);
     await bot.stop();
     await running;
-    const methods = standIn.calls().map((c) => c.method);
+    const methods = each.standIn.calls().map((c) => c.method);
     expect(methods).toContain("deleteWebhook");
     expect(methods.filter((m) => m === "getUpdates").length).toBeGreaterThanOrEqual(2);
   });
@@ -76,16 +65,16 @@ describe("results", () => {
     expect(second.message_id).toBe(2);
     expect(otherChat.message_id).toBe(1);
 
-    const sent = standIn.sentMessages();
+    const sent = each.standIn.sentMessages();
     expect(sent.map((m) => [m.chatId, m.text])).toEqual([
       [42, "hello"],
       [42, "again"],
       [43, "elsewhere"],
     ]);
-    expect(standIn.sentMessages({ chatId: 43 }).map((m) => m.text)).toEqual(["elsewhere"]);
-    expect(standIn.sentMessages({ chatId: "42" })).toHaveLength(2);
+    expect(each.standIn.sentMessages({ chatId: 43 }).map((m) => m.text)).toEqual(["elsewhere"]);
+    expect(each.standIn.sentMessages({ chatId: "42" })).toHaveLength(2);
 
-    const calls = standIn.calls({ method: "sendMessage" });
+    const calls = each.standIn.calls({ method: "sendMessage" });
     expect(calls[0]).toMatchObject({ token: TOKEN_A, method: "sendMessage", payload: { chat_id: 42, text: "hello" }, status: 200 });
     const seqs = calls.map((c) => c.seq);
     expect([...seqs].sort((x, y) => x - y)).toEqual(seqs);
@@ -96,8 +85,8 @@ describe("results", () => {
   it("answers Telegram's 400 for a sendMessage without text, and does not count it as sent", async () => {
     const error = await grammyError(api().sendMessage(42, ""));
     expect(error.error_code).toBe(400);
-    expect(standIn.sentMessages()).toHaveLength(0);
-    expect(standIn.calls()).toHaveLength(1);
+    expect(each.standIn.sentMessages()).toHaveLength(0);
+    expect(each.standIn.calls()).toHaveLength(1);
   });
 
   it("answers `true` for other methods", async () => {
@@ -108,10 +97,10 @@ describe("results", () => {
 
   it("answers an unknown path with a Telegram-style 404", async () => {
     for (const path of ["/", "/bot", `/bot${TOKEN_A}`, "/something/else"]) {
-      const res = await fetch(`${standIn.apiRoot}${path}`, { method: "POST" });
+      const res = await fetch(`${each.standIn.apiRoot}${path}`, { method: "POST" });
       expect(res.status).toBe(404);
       expect(await res.json()).toEqual({ ok: false, error_code: 404, description: "Not Found" });
     }
-    expect(standIn.calls()).toHaveLength(0);
+    expect(each.standIn.calls()).toHaveLength(0);
   });
 });
