@@ -240,8 +240,8 @@ export interface LoadBotsOptions extends FolderLoadOptions {
   concurrency?: number;
 }
 
-/** Logs what one load of a folder gave: "bot loaded", or "bot not loaded" with the code, file and reason. */
-export function logLoadOutcome(logger: Logger, outcome: FolderLoadOutcome | { failure: BotFailure }): void {
+/** Logs what one load of a folder gave: "bot loaded", or "bot not loaded" with the code, file and reason (and `olderVersionServing` when one still serves). */
+export function logLoadOutcome(logger: Logger, outcome: FolderLoadOutcome | { failure: BotFailure }, olderVersionServing = false): void {
   if (outcome instanceof LoadedBot) {
     logger.info(
       {
@@ -257,19 +257,22 @@ export function logLoadOutcome(logger: Logger, outcome: FolderLoadOutcome | { fa
     return;
   }
   const { failure } = outcome;
-  logger.error({ folder: failure.folder, bot: failure.name, file: failure.file, code: failure.code, reason: failure.reason }, "bot not loaded");
+  logger.error(
+    { folder: failure.folder, bot: failure.name, file: failure.file, code: failure.code, reason: failure.reason, ...(olderVersionServing ? { olderVersionServing } : {}) },
+    "bot not loaded",
+  );
 }
 
 /** Places one load's outcome in the registry (a failure, or a version whose name may be taken); says whether it serves. */
 export function placeOutcome(registry: BotRegistry, folder: BotFolder, outcome: FolderLoadOutcome, logger: Logger): PlaceOutcome {
   if (!(outcome instanceof LoadedBot)) {
     const { failure, key } = outcome;
-    logLoadOutcome(logger, outcome);
+    logLoadOutcome(logger, outcome, registry.servingOf(folder.folderName) !== undefined);
     registry.fail(folder.folderName, failure, failure.name === undefined ? undefined : new FailedBot({ ...failure, name: failure.name }, key));
     return { placed: false, failure };
   }
   const placed = registry.place(folder.folderName, outcome);
-  logLoadOutcome(logger, placed.placed ? outcome : { failure: placed.failure });
+  logLoadOutcome(logger, placed.placed ? outcome : { failure: placed.failure }, !placed.placed && registry.servingOf(folder.folderName) !== undefined);
   return placed;
 }
 

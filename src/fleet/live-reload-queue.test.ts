@@ -32,7 +32,7 @@ describe.skipIf(skipReason !== undefined)(`live reload in queue mode${skipReason
       expect(body.answers.map((a) => a.process.split(" ")[0]).sort()).toEqual(["api", "worker", "worker"]);
       answers.push(...body.answers.map((a) => a.process));
     };
-    const { timings, sent } = await runLiveReloadScenario({ standIn: d.standIn, bots: d.bots, urls: d.apis.map((a) => a.url), reload });
+    const { timings, sent } = await runLiveReloadScenario({ standIn: d.standIn, bots: d.bots, urls: d.apis.map((a) => a.url), reload, logs: () => [...d.apis, ...d.workers].flatMap((p) => p.logs()) });
     for (const child of [...d.apis, ...d.workers]) {
       expect(child.child.exitCode).toBeNull();
       expect(child.logs().filter((l) => l.msg === "bot state changed" && l.version === undefined && l.from === "starting")).toHaveLength(2);

@@ -26,7 +26,7 @@ describe("live reload in the embedded default", () => {
   });
 
   it("adds, changes, keeps a broken edit out, takes the fix and the last of 30 edits, removes, under load, in one process", async () => {
-    const { timings, sent } = await runLiveReloadScenario({ standIn, bots, urls: [service.url], reload: async () => undefined });
+    const { timings, sent } = await runLiveReloadScenario({ standIn, bots, urls: [service.url], reload: async () => undefined, logs: () => service.logs() });
     expect(service.child.exitCode).toBeNull();
     expect(service.logs().filter((l) => l.msg === "service started")).toHaveLength(1);
     console.log(`live reload (embedded), ms from the file change to the first answer: ${JSON.stringify(timings)}; steady load: ${sent} updates`);
