@@ -30,8 +30,10 @@ export async function startQueueDeployment(options: {
   apis: number;
   workers: number;
   env?: Record<string, string>;
+  /** A stand-in the caller started (and closes). @defaultValue one of the deployment's own, closed with it */
+  standIn?: BotApiStandIn;
 }): Promise<QueueDeployment> {
-  const standIn = await startBotApiStandIn();
+  const standIn = options.standIn ?? (await startBotApiStandIn());
   const bots = createBotsDir(options.bots);
   const logDir = mkdtempSync(path.join(os.tmpdir(), "cb-queue-logs-"));
   const prefix = uniquePrefix("mp");
@@ -61,7 +63,7 @@ export async function startQueueDeployment(options: {
       if (child.child.exitCode === null && child.child.signalCode === null) child.child.kill("SIGKILL");
     }
     await Promise.all(children.map((child) => child.exited));
-    await standIn.close();
+    if (options.standIn === undefined) await standIn.close();
     bots.cleanup();
     rmSync(logDir, { recursive: true, force: true });
     await deletePrefix(options.redisUrl, prefix);

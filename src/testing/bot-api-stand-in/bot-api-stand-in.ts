@@ -43,6 +43,8 @@ export type { WebhookDelivery } from "./webhook-delivery.ts";
 export interface BotApiStandIn {
   readonly apiRoot: string;
   readonly port: number;
+  /** `https://<host>:<port>` of the HTTPS listener when started with `fileTls`, else undefined. */
+  readonly fileRoot: string | undefined;
   calls(filter?: { token?: string; method?: string }): RecordedCall[];
   sentMessages(filter?: { token?: string; chatId?: number | string }): SentMessage[];
   waitFor(predicate: (s: BotApiStandIn) => boolean, opts?: { timeoutMs?: number }): Promise<void>;
@@ -82,13 +84,17 @@ export async function startBotApiStandIn(options: BotApiStandInOptions = {}): Pr
   const state = new StandInState(options);
   const server = new StandInHttpServer((req, res) => handleRequest(state, req, res));
   const port = await server.listen(options.port ?? 0, host);
-  const apiRoot = `http://${host.includes(":") ? `[${host}]` : host}:${port}`;
+  const hostPart = host.includes(":") ? `[${host}]` : host;
+  const apiRoot = `http://${hostPart}:${port}`;
+  const tlsServer = options.fileTls === undefined ? undefined : new StandInHttpServer((req, res) => handleRequest(state, req, res), options.fileTls);
+  const fileRoot = tlsServer === undefined ? undefined : `https://${hostPart}:${await tlsServer.listen(0, host)}`;
   let closing: Promise<void> | undefined;
 
   // A plain object whose methods close over the state, so they work unbound too.
   const standIn: BotApiStandIn = {
     apiRoot,
     port,
+    fileRoot,
     calls: (filter) => state.calls.list(filter),
     sentMessages: (filter) => state.sent.list(filter),
     async waitFor(predicate, opts = {}) {
@@ -117,7 +123,7 @@ export async function startBotApiStandIn(options: BotApiStandInOptions = {}): Pr
     close() {
       closing ??= (() => {
         state.shutdown.close();
-        return server.close();
+        return Promise.all([server.close(), tlsServer?.close()]).then(() => undefined);
       })();
       return closing;
     },

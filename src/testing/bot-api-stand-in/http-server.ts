@@ -3,6 +3,7 @@
  * answer, and closes at once, dropping keep-alive connections instead of waiting for them.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { createServer as createTlsServer } from "node:https";
 import type { Socket } from "node:net";
 import { answerRequestError } from "./request-errors.ts";
 
@@ -10,10 +11,12 @@ export class StandInHttpServer {
   private readonly server: Server;
   private readonly sockets = new Set<Socket>();
 
-  constructor(handle: (req: IncomingMessage, res: ServerResponse) => Promise<void>) {
-    this.server = createServer((req, res) => {
+  /** With `tls` (PEM key and certificate) it serves HTTPS. */
+  constructor(handle: (req: IncomingMessage, res: ServerResponse) => Promise<void>, tls?: { key: string; cert: string }) {
+    const listener = (req: IncomingMessage, res: ServerResponse): void => {
       handle(req, res).catch((error: unknown) => answerRequestError(res, error));
-    });
+    };
+    this.server = tls === undefined ? createServer(listener) : createTlsServer(tls, listener);
     this.server.on("connection", (socket) => {
       this.sockets.add(socket);
       socket.once("close", () => this.sockets.delete(socket));

@@ -1,9 +1,11 @@
 /**
  * The answer to a Bot API call that no fault decided: the method's Telegram result, or `true`
- * for every method the stand-in does not model (setMyCommands, deleteMessage, answerCallbackQuery...).
+ * for every method the stand-in does not model (setMyCommands, deleteMessage, answerCallbackQuery,
+ * editMessageText...).
  * getUpdates is held, not answered here: see get-updates.ts.
  */
 import { botUser } from "./bot-user.ts";
+import { getFile } from "./file-methods.ts";
 import { answerMessageMethod, isMessageMethod } from "./message-methods.ts";
 import type { RecordedCall } from "./recorded-calls.ts";
 import type { StandInState } from "./stand-in-state.ts";
@@ -20,6 +22,8 @@ export function resultFor(state: StandInState, call: RecordedCall): TelegramAnsw
       return setWebhook(state.tokens.get(token), payload);
     case "deleteWebhook":
       return deleteWebhook(state.tokens.get(token), payload);
+    case "getFile":
+      return getFile(payload);
     case "getWebhookInfo":
       return getWebhookInfo(state.tokens.get(token));
     default:

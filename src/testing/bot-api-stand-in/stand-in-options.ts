@@ -14,4 +14,9 @@ export interface BotApiStandInOptions {
    * within any second are answered 429 (retry_after 1). Default: no limit.
    */
   floodLimitPerChatPerSecond?: number;
+  /**
+   * PEM key and certificate for a second listener on HTTPS (`fileRoot`), for clients that download
+   * files over HTTPS only (@grammyjs/files uses `https.get`). Default: none.
+   */
+  fileTls?: { key: string; cert: string };
 }
