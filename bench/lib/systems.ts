@@ -36,9 +36,13 @@ export interface ServiceStartOptions {
   port?: number;
 }
 
-/** Log folders of the services started here, removed when the bench exits. */
+/** Log folders of the services started here, removed when the bench exits (kept, and named, with BENCH_KEEP_LOGS=1: to find out why a chaos run lost an update). */
 const logDirs: string[] = [];
 process.once("exit", () => {
+  if (process.env.BENCH_KEEP_LOGS === "1") {
+    if (logDirs.length > 0) process.stderr.write(`[bench] service logs kept in: ${logDirs.join(" ")}\n`);
+    return;
+  }
   for (const dir of logDirs) rmSync(dir, { recursive: true, force: true });
 });
 
