@@ -99,7 +99,7 @@ export function renderAdminPage(fleet: AdminFleet, nonce: string): string {
   const window = fleet.bots[0]?.activity.window_minutes ?? 5;
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>clustered-bots admin</title>
-<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="viewport" content="width=device-width, initial-scale=1"><link rel="icon" href="data:,">
 <style>${STYLE}</style></head>
 <body>
 <h1>clustered-bots admin</h1>
