@@ -81,6 +81,17 @@ describe.skipIf(!haveRedis)(`the admin page in queue mode${haveRedis ? "" : " (s
     expect(again.status).toBe(404);
   });
 
+  it("asks every process to reload a bot through the reload channel", async () => {
+    const response = await fetch(`${api.url}/admin/api/bots/flaky/reload`, { method: "POST", headers: { ...BEARER, "content-type": "application/json" }, body: "{}" });
+    expect(response.status).toBe(200);
+    // The API and the worker both listen on the channel.
+    expect(await response.json()).toEqual({ folder: "flaky", requested: true, receivers: 2 });
+    await until(async () => {
+      const fleet = (await (await fetch(`${api.url}/admin/api/fleet`, { headers: BEARER })).json()) as AdminFleet;
+      return fleet.bots[0]?.version === 1 && fleet.bots[0].state === "ready";
+    }, 60_000, 100);
+  });
+
   it("mounts bull-board under /admin/queues behind the same auth", async () => {
     const without = await fetch(`${api.url}/admin/queues`);
     expect(without.status).toBe(401);
@@ -89,6 +100,13 @@ describe.skipIf(!haveRedis)(`the admin page in queue mode${haveRedis ? "" : " (s
     const board = await fetch(`${api.url}/admin/queues`, { headers: basic });
     expect(board.status).toBe(200);
     expect(board.headers.get("content-type")).toContain("text/html");
+    // Its assets come through @fastify/static (9.x, pinned by an override: 10.x pulls content-disposition 3, Node >= 22).
+    // (Relative to its <base href="/admin/queues/">.)
+    const asset = /src="(static\/js\/[^"]+)"/.exec(await board.text())?.[1];
+    expect(asset).toBeDefined();
+    const assetUrl = `${api.url}/admin/queues/${asset ?? ""}`;
+    expect((await fetch(assetUrl, { headers: basic })).status).toBe(200);
+    expect((await fetch(assetUrl)).status).toBe(401);
     const queues = await fetch(`${api.url}/admin/queues/api/queues`, { headers: basic });
     expect(queues.status).toBe(200);
     const names = ((await queues.json()) as { queues: Array<{ name: string }> }).queues.map((q) => q.name);
