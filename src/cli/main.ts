@@ -11,12 +11,14 @@ import { registerBotModuleResolver } from "../bots/register-bot-module-resolver.
 import { JOBS_USAGE, runJobsCommand } from "../queue/cli/jobs-command.ts";
 import { WEBHOOK_USAGE, runWebhookCommand } from "../gateway/webhook-cli.ts";
 import { RELOAD_USAGE, runReloadCommand } from "../fleet/reload-command.ts";
+import { STATUS_USAGE, runStatusCommand } from "./fleet-status.ts";
 
 const USAGE = `Usage: npm run bots -- <command> [options]
 
 Commands:
   list [--json]          discovered bots, handler files in mount order, fallback or echo, load errors,
                          and each folder's live state when the service of this BOTS_DIR runs
+${STATUS_USAGE}
 ${RELOAD_USAGE}
 ${JOBS_USAGE}
 ${WEBHOOK_USAGE}
@@ -61,6 +63,8 @@ async function runCommand(command: string | undefined, rest: string[], config: S
       // Non-zero when a folder did not load, so `bots list` can gate a deploy.
       return listing.failed.length === 0 ? 0 : 1;
     }
+    case "status":
+      return runStatusCommand(rest, config, io);
     case "jobs":
       return runJobsCommand(rest, config, io);
     case "reload":

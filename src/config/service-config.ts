@@ -5,6 +5,7 @@
  * from here; a feature receives the settings it uses, typed by its own slice.
  */
 import { z } from "zod";
+import { adminSettings } from "../admin/admin-settings.ts";
 import { admissionSettings } from "../admission/admission-settings.ts";
 import { botsSettings } from "../bots/bots-settings.ts";
 import { embeddedSettings } from "../embedded/embedded-settings.ts";
@@ -35,6 +36,7 @@ const shape = {
   ...embeddedSettings,
   ...localStoreSettings,
   ...metricsSettings,
+  ...adminSettings,
   ...hostSettings,
   ...queueSettings,
   ...journalSettings,

@@ -8,6 +8,8 @@
 import type { FastifyInstance } from "fastify";
 import path from "node:path";
 import type { Logger } from "pino";
+import { BotActivity } from "../admin/bot-activity.ts";
+import { mountAdmin } from "../admin/mount-admin.ts";
 import { Admission } from "../admission/admission.ts";
 import type { UpdateSubmitter } from "../admission/update-submitter.ts";
 import type { BotRegistry } from "../bots/bot-registry.ts";
@@ -36,6 +38,7 @@ import type { SettledListener } from "../processing/update-job.ts";
 import { UpdateRunner } from "../processing/update-runner.ts";
 import { QueueProducer } from "../queue/queue-producer.ts";
 import { isQueueMode } from "../queue/queue-mode.ts";
+import { joinObservers } from "../processing/joined-observer.ts";
 import { BotSessions } from "../session/bot-sessions.ts";
 import type { SessionData } from "../session/session-data.ts";
 import { DurableLedger } from "../embedded/durable-ledger.ts";
@@ -85,6 +88,9 @@ function storeComponent(store: LocalStore): HostComponent {
 export async function buildService(deps: ServiceDeps): Promise<Service> {
   const { config, logger, scrubber } = deps;
   const onSecret = (secret: string): void => scrubber.add(secret);
+  if (config.ADMIN_TOKEN !== undefined) onSecret(config.ADMIN_TOKEN);
+  // The admin page's per-bot counts of the last minutes; nothing counts them when it is off.
+  const activity = config.ADMIN_TOKEN === undefined ? undefined : new BotActivity((text) => scrubber.scrub(text));
   const queueMode = isQueueMode(config);
   const webhooks = new WebhookBots(config, onSecret);
   // Metrics read the processor and the registry, made below; the gauges ask them at scrape time.
@@ -128,7 +134,7 @@ export async function buildService(deps: ServiceDeps): Promise<Service> {
     journal = new JournalComponent({ settings: config, logger, sink: deps.journalSink, onSecret, outbox: store === undefined ? undefined : new JournalOutbox(store) });
     components.push(journal);
   }
-  const listeners = [deps.onSettled, journal?.listener].filter((listener): listener is SettledListener => listener !== undefined);
+  const listeners = [deps.onSettled, journal?.listener, activity?.settledListener].filter((listener): listener is SettledListener => listener !== undefined);
   // Undefined when nobody listens, so the processor builds no record per update for nothing.
   const onSettled: SettledListener | undefined =
     listeners.length === 0
@@ -157,11 +163,14 @@ export async function buildService(deps: ServiceDeps): Promise<Service> {
   });
   components.push(fleet.component);
 
-  const admission = new Admission<LoadedBot | FailedBot>({ settings: config, findBot: (name) => registry.find(name), submitter: processor, observer: metrics });
+  const admission = new Admission<LoadedBot | FailedBot>({ settings: config, findBot: (name) => registry.find(name), submitter: processor, observer: joinObservers(metrics, activity) });
   const app = buildApp({ logger, settings: config, isClosing: () => admission.closed, onRefused: metrics === undefined ? undefined : (code) => metrics.refused(code) });
   if (metrics !== undefined) await app.register(metricsRoute, { metrics });
   await app.register(internalUpdateRoute, { admission });
   await app.register(healthRoutes, { registry, botsDir: path.resolve(config.BOTS_DIR), isClosing: () => admission.closed, readiness: processor.readiness?.bind(processor), scrub: (text) => scrubber.scrub(text) });
+  if (config.ADMIN_TOKEN !== undefined && activity !== undefined) {
+    await mountAdmin(app, { token: config.ADMIN_TOKEN, botMode: config.BOT_MODE, queuePrefix: config.QUEUE_PREFIX, registry, activity, fleet: fleet.reloader, scrub: (text) => scrubber.scrub(text), embedded, producer });
+  }
   if (config.BOT_MODE === "webhook") {
     const bots = webhooks.all(registry.bots());
     const guard = createSourceGuard({ enabled: config.WEBHOOK_IP_ALLOWLIST, allowedNetworks: config.WEBHOOK_ALLOWED_NETWORKS, trustedProxies: config.TRUSTED_PROXIES });

@@ -43,6 +43,8 @@ export interface WorkerDeps {
 
 export async function buildWorker(deps: WorkerDeps): Promise<BotHost<QueueWorker>> {
   const { config, logger, scrubber, connection } = deps;
+  // A worker serves no admin page, but its environment may hold the token all the same.
+  if (config.ADMIN_TOKEN !== undefined) scrubber.add(config.ADMIN_TOKEN);
   const parts: { registry?: BotRegistry; processor?: QueueWorker } = {};
   // The worker's metrics are served on WORKER_HTTP_PORT; without a port nobody could read them.
   const metrics =
