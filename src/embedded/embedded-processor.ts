@@ -88,6 +88,9 @@ export class EmbeddedProcessor implements UpdateSubmitter, Processor {
     return committed.then(
       (): SubmitResult => "accepted",
       (error: unknown): SubmitResult => {
+        // Given back before the 503 leaves: the sender's retry must be taken, not called a duplicate
+        // (the job itself, already in the scheduler, will not run: see work()).
+        ledger.release(botName, update.update_id);
         this.options.logger.error({ bot: botName, update_id: update.update_id, err: error }, "update not written to the local store, refused");
         return { refused: "store-unavailable", message: "the local store could not keep the update; retry later", cause: error };
       },
@@ -131,8 +134,8 @@ export class EmbeddedProcessor implements UpdateSubmitter, Processor {
       try {
         await commit;
       } catch {
-        // Refused to its sender (503), who sends it again: it must neither run nor hold its claim.
-        this.ledger.release(job.botName, job.updateId);
+        // Refused to its sender (503), whose retry is a job of its own: this one does not run. Its
+        // claim was given back when the commit failed; a retry may hold it again by now.
         return { kind: "done" };
       }
     }
