@@ -1,10 +1,11 @@
 /**
  * What each bot did in the last minutes, for the admin page: updates accepted, handled and failed,
  * per minute in a small ring per bot (ACTIVITY_MINUTES slots, the oldest overwritten), and the last
- * error a handler ended with (scrubbed). Fed by admission (`admitted`, an UpdateObserver) and by the
- * settled records (`settledListener`); both run on every update, so they only bump numbers.
+ * error a handler ended with (scrubbed when read). An UpdateObserver: fed by admission (`admitted`)
+ * and by the processor (`settled`); both run on every update, so they only bump numbers (no
+ * journal record is built for it).
  */
-import type { ProcessedUpdateRecord, SettledListener } from "../processing/update-job.ts";
+import type { ProcessingStatus } from "../processing/update-job.ts";
 import type { UpdateObserver } from "../processing/update-observer.ts";
 
 /** The window the page shows. */
@@ -56,8 +57,6 @@ class ActivityRing {
 
 export class BotActivity implements UpdateObserver {
   private readonly rings = new Map<string, ActivityRing>();
-  /** Hears each settled update: success is handled; error and cancelled are failed. */
-  readonly settledListener: SettledListener = (record) => this.settledRecord(record);
 
   constructor(
     private readonly scrub: (text: string) => string,
@@ -76,16 +75,17 @@ export class BotActivity implements UpdateObserver {
     return { ...ring.total(this.minute()), lastError: last === undefined ? undefined : { message: this.scrub(last.message), at: last.at } };
   }
 
-  private settledRecord(record: ProcessedUpdateRecord): void {
-    const ring = this.ring(record.bot_name);
+  /** An update is done: success is handled; error and cancelled are failed. */
+  settled(bot: string, status: ProcessingStatus, error?: string): void {
+    const ring = this.ring(bot);
     const counts = ring.slot(this.minute());
-    if (record.status === "success") {
+    if (status === "success") {
       counts.handled++;
       return;
     }
     counts.failed++;
     // Scrubbed when shown, not here: the hot path only keeps the text.
-    if (record.error !== undefined) ring.lastError = { message: record.error, at: record.finished_at };
+    if (error !== undefined) ring.lastError = { message: error, at: new Date(this.now()).toISOString() };
   }
 
   private ring(bot: string): ActivityRing {

@@ -152,7 +152,7 @@ export class EmbeddedProcessor implements UpdateSubmitter, Processor {
     // A final failure forgets the claim: the sender's redelivery of this update runs again.
     if (status !== "success") this.ledger.release(job.botName, job.updateId);
     this.ledger.done(job);
-    this.options.observer?.settled?.(job.botName, status);
+    this.options.observer?.settled?.(job.botName, status, error);
     // The record (dates, preview) is built only when someone listens.
     this.options.onSettled?.(toRecord(job, status, error, handlerFile));
   }

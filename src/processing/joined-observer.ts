@@ -24,8 +24,8 @@ export function joinObservers(...given: Array<UpdateObserver | undefined>): Upda
     retried: (bot) => {
       for (const o of observers) o.retried?.(bot);
     },
-    settled: (bot, status) => {
-      for (const o of observers) o.settled?.(bot, status);
+    settled: (bot, status, error) => {
+      for (const o of observers) o.settled?.(bot, status, error);
     },
   };
 }

@@ -16,6 +16,6 @@ export interface UpdateObserver {
   handled?(bot: string, handlingMs: number): void;
   /** An update will run again (its handler failed and may succeed later). */
   retried?(bot: string): void;
-  /** An update is done, as the journal records it. */
-  settled?(bot: string, status: ProcessingStatus): void;
+  /** An update is done, as the journal records it; `error` is the (unscrubbed) reason it failed. */
+  settled?(bot: string, status: ProcessingStatus, error?: string): void;
 }

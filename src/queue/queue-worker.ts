@@ -203,7 +203,7 @@ export class QueueWorker implements Processor {
   }
 
   private settle(record: ProcessedUpdateRecord): void {
-    this.options.observer?.settled?.(record.bot_name, record.status);
+    this.options.observer?.settled?.(record.bot_name, record.status, record.error);
     this.options.onSettled?.(record);
   }
 

@@ -80,7 +80,7 @@ export function createUpdateJobHandler(options: UpdateJobHandlerOptions): (job: 
       options.running.delete(runningId);
     }
 
-    options.observer?.settled?.(bot, record.status);
+    options.observer?.settled?.(bot, record.status, record.error);
     options.onSettled?.(record);
     await options.journal.add(record);
     if (record.status !== "success") {

@@ -134,7 +134,7 @@ export async function buildService(deps: ServiceDeps): Promise<Service> {
     journal = new JournalComponent({ settings: config, logger, sink: deps.journalSink, onSecret, outbox: store === undefined ? undefined : new JournalOutbox(store) });
     components.push(journal);
   }
-  const listeners = [deps.onSettled, journal?.listener, activity?.settledListener].filter((listener): listener is SettledListener => listener !== undefined);
+  const listeners = [deps.onSettled, journal?.listener].filter((listener): listener is SettledListener => listener !== undefined);
   // Undefined when nobody listens, so the processor builds no record per update for nothing.
   const onSettled: SettledListener | undefined =
     listeners.length === 0
@@ -145,7 +145,8 @@ export async function buildService(deps: ServiceDeps): Promise<Service> {
   const windowMs = config.DEDUP_WINDOW_SECONDS * 1000;
   const ledger = store === undefined ? new MemoryLedger({ windowMs, maxEntries: config.DEDUP_MAX_ENTRIES }) : new DurableLedger({ store, logger, windowMs, hotEntries: config.DEDUP_MAX_ENTRIES });
   const runner = new UpdateRunner({ findBot: (name) => registry.runnable(name), logger, settings: config, scrub: (text) => scrubber.scrub(text), observer: metrics });
-  const embedded = queueMode ? undefined : new EmbeddedProcessor({ settings: config, logger, onSettled, ledger, runner, observer: metrics });
+  const observer = joinObservers(metrics, activity);
+  const embedded = queueMode ? undefined : new EmbeddedProcessor({ settings: config, logger, onSettled, ledger, runner, observer });
   parts.embedded = embedded;
   parts.producer = producer;
   const processor: Processor & UpdateSubmitter | undefined = embedded ?? producer;
@@ -163,7 +164,7 @@ export async function buildService(deps: ServiceDeps): Promise<Service> {
   });
   components.push(fleet.component);
 
-  const admission = new Admission<LoadedBot | FailedBot>({ settings: config, findBot: (name) => registry.find(name), submitter: processor, observer: joinObservers(metrics, activity) });
+  const admission = new Admission<LoadedBot | FailedBot>({ settings: config, findBot: (name) => registry.find(name), submitter: processor, observer });
   const app = buildApp({ logger, settings: config, isClosing: () => admission.closed, onRefused: metrics === undefined ? undefined : (code) => metrics.refused(code) });
   if (metrics !== undefined) await app.register(metricsRoute, { metrics });
   await app.register(internalUpdateRoute, { admission });
