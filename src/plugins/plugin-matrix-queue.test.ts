@@ -25,7 +25,7 @@ import {
   sessionStep,
   type PluginDeployment,
 } from "../testing/plugin-bots.ts";
-import { postUpdate, startQueueDeployment, type QueueDeployment } from "../testing/queue-deployment.ts";
+import { postUpdate, startedOn, startQueueDeployment, type QueueDeployment } from "../testing/queue-deployment.ts";
 import { startOwnRedis, type OwnRedis } from "../testing/redis.ts";
 import { selfSignedCert, type SelfSignedCert } from "../testing/self-signed-cert.ts";
 import type { ServiceProcess } from "../testing/service-process.ts";
@@ -44,9 +44,6 @@ function redisServerMissing(): string | undefined {
 }
 const skipReason = redisServerMissing();
 
-function startedOn(worker: ServiceProcess, updateId: number): boolean {
-  return worker.logs().some((l) => l.msg === "update job started" && l.update_id === updateId);
-}
 
 /** The workers' partitions once they are disjoint and cover every partition. */
 async function settledShares(workers: readonly ServiceProcess[]): Promise<number[][]> {

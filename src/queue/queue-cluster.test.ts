@@ -13,7 +13,7 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runCli } from "../cli/main.ts";
 import { composerSource, simpleBot } from "../testing/bot-fixtures.ts";
-import { labelsByChat, postUpdate, startQueueDeployment, type QueueDeployment } from "../testing/queue-deployment.ts";
+import { killWorkerMidUpdate, postUpdate, startedOn, startQueueDeployment, type QueueDeployment } from "../testing/queue-deployment.ts";
 import { keysByNode, redisClusterSkipReason, startRedisCluster, type LocalRedisCluster } from "../testing/redis-cluster.ts";
 import { textUpdate } from "../testing/service-harness.ts";
 import type { ServiceProcess } from "../testing/service-process.ts";
@@ -40,9 +40,6 @@ async function cli(args: string[], env: Record<string, string>): Promise<{ code:
   return { code, out: out.join("\n"), err: err.join("\n") };
 }
 
-function startedOn(worker: ServiceProcess, updateId: number): boolean {
-  return worker.logs().some((l) => l.msg === "update job started" && l.update_id === updateId);
-}
 
 /** The tag of a queue key, `{prefix:3}` or `{prefix}`, or undefined for another key. */
 function tagOf(key: string): string | undefined {
@@ -73,22 +70,7 @@ describe.skipIf(skipReason !== undefined)(`queue mode on a Redis Cluster of thre
   });
 
   it("keeps each chat in order with its session over all workers, and recovers an update whose worker was SIGKILLed mid-update", async () => {
-    const [api1, api2] = d.apis as [ServiceProcess, ServiceProcess];
-    expect((await postUpdate(api1, "Clustered", textUpdate(100, 1, "2500:c1-0"))).status).toBe(200);
-    const victim = await until(() => d.workers.find((w) => startedOn(w, 100)));
-    victim.child.kill("SIGKILL");
-    await Promise.all(
-      [1, 2, 3, 4, 5, 6].map(async (chat) => {
-        for (let i = chat === 1 ? 1 : 0; i < 4; i++) {
-          const api = i % 2 === 0 ? api1 : api2;
-          expect((await postUpdate(api, "Clustered", textUpdate(chat * 100 + i, chat, `30:c${chat}-${i}`))).status).toBe(200);
-        }
-      }),
-    );
-    await d.standIn.waitFor((s) => s.sentMessages().length >= 24, { timeoutMs: 60_000 });
-    await new Promise((r) => setTimeout(r, 300));
-
-    const byChat = labelsByChat(d.standIn);
+    const { victim, byChat } = await killWorkerMidUpdate(d, "Clustered", 30, 60_000);
     for (const chat of [1, 2, 3, 4, 5, 6]) {
       // The count is the session's: each update read the one its predecessor wrote, on whichever worker.
       expect(byChat.get(String(chat))).toEqual([0, 1, 2, 3].map((i) => `c${chat}-${i} #${i + 1}`));

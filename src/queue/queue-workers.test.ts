@@ -16,7 +16,7 @@ import { composerSource, simpleBot } from "../testing/bot-fixtures.ts";
 import { textUpdate } from "../testing/service-harness.ts";
 import type { ServiceProcess } from "../testing/service-process.ts";
 import { until } from "../testing/until.ts";
-import { labelsByChat, postUpdate, startQueueDeployment, type QueueDeployment } from "../testing/queue-deployment.ts";
+import { killWorkerMidUpdate, postUpdate, startedOn, startQueueDeployment, type QueueDeployment } from "../testing/queue-deployment.ts";
 import { redisSkipReason, SHARED_REDIS_URL } from "../testing/redis.ts";
 
 const skipReason = await redisSkipReason();
@@ -42,9 +42,6 @@ async function cli(args: string[], env: Record<string, string>): Promise<{ code:
   return { code, out: out.join("\n"), err: err.join("\n") };
 }
 
-function startedOn(worker: ServiceProcess, updateId: number): boolean {
-  return worker.logs().some((l) => l.msg === "update job started" && l.update_id === updateId);
-}
 
 /** The partitions a worker watches now (its last "watching partitions" line), or undefined before its first. */
 function shareOf(worker: ServiceProcess): number[] | undefined {
@@ -77,26 +74,11 @@ describe.skipIf(skipReason !== undefined)(`queue mode with several processes${sk
   });
 
   it("keeps each chat in order over all workers, and recovers an update whose worker was SIGKILLed mid-update", async () => {
-    const [api1, api2] = d.apis as [ServiceProcess, ServiceProcess];
     // The three workers split the partitions: each watches its own share.
     const shares = await sharesSettled(d.workers);
     expect(shares.map((share) => share.length).sort()).toEqual([2, 3, 3]);
     // Chat 1's first update is slow: its worker is killed while the handler sleeps.
-    expect((await postUpdate(api1, "Queued", textUpdate(100, 1, "2500:c1-0"))).status).toBe(200);
-    const victim = await until(() => d.workers.find((w) => startedOn(w, 100)));
-    victim.child.kill("SIGKILL");
-    await Promise.all(
-      [1, 2, 3, 4, 5, 6].map(async (chat) => {
-        for (let i = chat === 1 ? 1 : 0; i < 4; i++) {
-          const api = i % 2 === 0 ? api1 : api2;
-          expect((await postUpdate(api, "Queued", textUpdate(chat * 100 + i, chat, `40:c${chat}-${i}`))).status).toBe(200);
-        }
-      }),
-    );
-    await d.standIn.waitFor((s) => s.sentMessages().length >= 24, { timeoutMs: 20_000 });
-    await new Promise((r) => setTimeout(r, 300));
-
-    const byChat = labelsByChat(d.standIn);
+    const { victim, byChat } = await killWorkerMidUpdate(d, "Queued", 40, 20_000);
     for (const chat of [1, 2, 3, 4, 5, 6]) {
       expect(byChat.get(String(chat))).toEqual([0, 1, 2, 3].map((i) => `c${chat}-${i}`));
     }

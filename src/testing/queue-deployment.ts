@@ -12,6 +12,7 @@ import { createBotsDir, testKey, type BotFiles, type BotsDir } from "./bot-fixtu
 import { spawnService, type ServiceProcess } from "./service-process.ts";
 import { spawnWorker } from "./worker-process.ts";
 import { deletePrefix, uniquePrefix } from "./redis.ts";
+import { textUpdate } from "./service-harness.ts";
 import { until } from "./until.ts";
 
 export interface QueueDeployment {
@@ -115,4 +116,34 @@ export function labelsByChat(standIn: BotApiStandIn): Map<string, string[]> {
     byChat.set(chat, [...(byChat.get(chat) ?? []), message.text]);
   }
   return byChat;
+}
+
+/** Whether `worker` logged the start of update `updateId`. */
+export function startedOn(worker: ServiceProcess, updateId: number): boolean {
+  return worker.logs().some((l) => l.msg === "update job started" && l.update_id === updateId);
+}
+
+/**
+ * The worker-kill scenario the queue tests share: chat 1's first update (100) sleeps 2.5 s in its
+ * handler, and the worker running it is SIGKILLed; then chats 1-6 post their next updates (four
+ * each, `<handlerMs>:c<chat>-<i>`) through the first two APIs in turn, all answered 200, and the
+ * stand-in receives 24 replies. Returns the killed worker and the replies by chat.
+ */
+export async function killWorkerMidUpdate(d: QueueDeployment, botName: string, handlerMs: number, timeoutMs: number): Promise<{ victim: ServiceProcess; byChat: Map<string, string[]> }> {
+  const [api1, api2] = d.apis as [ServiceProcess, ServiceProcess];
+  const accepted = async (api: ServiceProcess, updateId: number, chat: number, text: string): Promise<void> => {
+    const { status } = await postUpdate(api, botName, textUpdate(updateId, chat, text));
+    if (status !== 200) throw new Error(`update ${updateId} answered ${status}`);
+  };
+  await accepted(api1, 100, 1, "2500:c1-0");
+  const victim = await until(() => d.workers.find((w) => startedOn(w, 100)));
+  victim.child.kill("SIGKILL");
+  await Promise.all(
+    [1, 2, 3, 4, 5, 6].map(async (chat) => {
+      for (let i = chat === 1 ? 1 : 0; i < 4; i++) await accepted(i % 2 === 0 ? api1 : api2, chat * 100 + i, chat, `${handlerMs}:c${chat}-${i}`);
+    }),
+  );
+  await d.standIn.waitFor((s) => s.sentMessages().length >= 24, { timeoutMs });
+  await new Promise((r) => setTimeout(r, 300));
+  return { victim, byChat: labelsByChat(d.standIn) };
 }
