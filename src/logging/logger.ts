@@ -38,8 +38,8 @@ export interface ServiceLogger {
 
 export function createLogger(options: LoggerOptions): ServiceLogger {
   const streams: pino.StreamEntry[] = [];
-  const stdoutFlushers: Array<() => void> = [];
-  const stdoutClosers: Array<() => Promise<void>> = [];
+  // The asynchronous stdout of JSON lines (not the terminal's, which is synchronous), once built.
+  let jsonOut: { flushSync: () => void; end: () => Promise<void> } | undefined;
   if (options.stdout !== false) {
     const format = options.format ?? "auto";
     if (format === "pretty" || (format === "auto" && process.stdout.isTTY)) {
@@ -50,18 +50,18 @@ export function createLogger(options: LoggerOptions): ServiceLogger {
       // Once ended (close), a late line is dropped: a write to an ended SonicBoom throws.
       let ended = false;
       streams.push({ stream: { write: (line: string) => void (ended || out.write(line)) }, level: "trace" });
-      stdoutFlushers.push(() => out.flushSync());
-      // Ended, not flushed synchronously: a synchronous flush would pass a write still waiting in
-      // libuv's thread pool (a busy host), and stdout would end out of order.
-      stdoutClosers.push(
-        () =>
+      jsonOut = {
+        flushSync: () => out.flushSync(),
+        // Ended, not flushed synchronously: a synchronous flush would pass a write still waiting in
+        // libuv's thread pool (a busy host), and stdout would end out of order.
+        end: () =>
           new Promise<void>((resolve) => {
             out.once("close", () => resolve());
             out.once("error", () => resolve());
             ended = true;
             out.end();
           }),
-      );
+      };
     }
   }
   const file = options.file;
@@ -83,12 +83,10 @@ export function createLogger(options: LoggerOptions): ServiceLogger {
     pino.multistream(streams),
   );
   const flushStdout = () => {
-    for (const flushOne of stdoutFlushers) {
-      try {
-        flushOne();
-      } catch {
-        // A destination that is not open yet has nothing to flush.
-      }
+    try {
+      jsonOut?.flushSync();
+    } catch {
+      // A destination that is not open yet has nothing to flush.
     }
   };
   return {
@@ -101,7 +99,7 @@ export function createLogger(options: LoggerOptions): ServiceLogger {
     // The file is ended rather than flushed synchronously: a write already on its way would
     // otherwise land after what a synchronous flush writes.
     close: async () => {
-      await Promise.all([...stdoutClosers.map((closeOne) => closeOne()), file?.close()]);
+      await Promise.all([jsonOut?.end(), file?.close()]);
     },
     reopen: file === undefined || file.rotation !== undefined ? undefined : () => file.reopen(),
   };
