@@ -11,13 +11,11 @@ import type { BotRegistry } from "../bots/bot-registry.ts";
 import type { EmbeddedProcessor } from "../embedded/embedded-processor.ts";
 import type { FleetReloader } from "../fleet/fleet-reloader.ts";
 import { reloadChannelOf } from "../fleet/reload-channel.ts";
-import { listFailedUpdates, retryFailedJobs } from "../queue/cli/jobs-admin.ts";
 import type { QueueProducer } from "../queue/queue-producer.ts";
 import { UPDATES_QUEUE } from "../queue/queue-names.ts";
 import { adminRoutes } from "./admin-routes.ts";
 import type { BotActivity } from "./bot-activity.ts";
 import { buildFleetReport, FAILED_SHOWN, type ProcessorLoad } from "./fleet-report.ts";
-import { queueBoard } from "./queue-board.ts";
 
 export interface MountAdminOptions {
   token: string;
@@ -52,7 +50,9 @@ export async function mountAdmin(app: FastifyInstance, options: MountAdminOption
   const startedAt = Date.now();
   const version = packageVersion();
   const load = async (): Promise<ProcessorLoad> => (producer === undefined ? { backlog: embedded?.size ?? 0, inFlight: embedded?.activeCount ?? 0 } : queueLoad(producer));
-  const failedUpdates = producer === undefined ? undefined : () => listFailedUpdates(producer.queues, { limit: FAILED_SHOWN }).catch(() => []);
+  // BullMQ and bull-board are loaded only in queue mode: the embedded default has no queue to show.
+  const queue = producer === undefined ? undefined : { producer, jobs: await import("../queue/cli/jobs-admin.ts"), board: await import("./queue-board.ts") };
+  const failedUpdates = queue === undefined ? undefined : () => queue.jobs.listFailedUpdates(queue.producer.queues, { limit: FAILED_SHOWN }).catch(() => []);
   await app.register(adminRoutes, {
     token: options.token,
     report: () =>
@@ -68,11 +68,11 @@ export async function mountAdmin(app: FastifyInstance, options: MountAdminOption
       const receivers = Number(await producer.connection.publish(reloadChannelOf(options.queuePrefix), JSON.stringify({ id: randomUUID(), bot: folder })));
       return { requested: true, receivers };
     },
-    ...(producer === undefined
+    ...(queue === undefined
       ? {}
       : {
-          retry: (id: string) => retryFailedJobs(producer.queues, { ids: [id] }),
-          queueBoard: queueBoard(producer.queues),
+          retry: (id: string) => queue.jobs.retryFailedJobs(queue.producer.queues, { ids: [id] }),
+          queueBoard: queue.board.queueBoard(queue.producer.queues),
         }),
   });
 }

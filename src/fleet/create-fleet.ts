@@ -1,5 +1,5 @@
 /** Live reload for one process (the API or a queue worker): the reloader, and the host component that feeds it. */
-import { Cluster } from "ioredis";
+import type { Cluster, Redis } from "ioredis";
 import type { Logger } from "pino";
 import type { BotRegistry } from "../bots/bot-registry.ts";
 import type { FolderLoadOptions } from "../bots/load-bot-folder.ts";
@@ -21,9 +21,12 @@ export interface CreateFleetOptions {
   redis?: { connection: RedisConnection; role: "api" | "worker" };
 }
 
-/** A subscriber waits for Redis like a worker, whatever the connection it copies does. */
+/**
+ * A subscriber waits for Redis like a worker, whatever the connection it copies does. Told apart by
+ * ioredis's own `isCluster` flag rather than `instanceof`, so the embedded default never loads ioredis.
+ */
 function subscriberOf(connection: RedisConnection): RedisConnection {
-  return connection instanceof Cluster ? connection.duplicate([], { enableOfflineQueue: true }) : connection.duplicate({ enableOfflineQueue: true });
+  return connection.isCluster ? (connection as Cluster).duplicate([], { enableOfflineQueue: true }) : (connection as Redis).duplicate({ enableOfflineQueue: true });
 }
 
 export function createFleet(options: CreateFleetOptions): { reloader: FleetReloader; component: FleetComponent } {

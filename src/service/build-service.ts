@@ -36,7 +36,7 @@ import type { SecretScrubber } from "../logging/secret-scrubber.ts";
 import { PollingComponent } from "../polling/polling-component.ts";
 import type { SettledListener } from "../processing/update-job.ts";
 import { UpdateRunner } from "../processing/update-runner.ts";
-import { QueueProducer } from "../queue/queue-producer.ts";
+import type { QueueProducer } from "../queue/queue-producer.ts";
 import { isQueueMode } from "../queue/queue-mode.ts";
 import { joinObservers } from "../processing/joined-observer.ts";
 import { BotSessions } from "../session/bot-sessions.ts";
@@ -107,7 +107,8 @@ export async function buildService(deps: ServiceDeps): Promise<Service> {
   // in DATA_DIR (unless DURABILITY=memory); queue mode keeps them in Redis.
   const store = queueMode ? undefined : LocalStore.open(config);
   const sessionStore = store === undefined ? undefined : (bot: string) => new StoredValues<SessionData>(store, { bot, namespace: "session", ttlSeconds: config.SESSION_TTL_SECONDS });
-  const producer = queueMode ? new QueueProducer({ settings: config, logger, scrubber }) : undefined;
+  // BullMQ and ioredis are loaded only in queue mode: the embedded default starts without them.
+  const producer = queueMode ? new (await import("../queue/queue-producer.ts")).QueueProducer({ settings: config, logger, scrubber }) : undefined;
   // Before any bot code is imported: a handler may ask for its bot's storage at import time.
   setBotStorageProvider(producer === undefined ? localBotStorage(store) : redisBotStorage(producer.connection, config.QUEUE_PREFIX, logger));
   // The API process of queue mode runs no handler: no sessions or flood control of its own.
