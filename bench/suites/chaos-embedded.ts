@@ -21,7 +21,7 @@ import type { SuiteContext } from "./suite-context.ts";
 
 export async function runChaosEmbedded(ctx: SuiteContext): Promise<SuiteResult> {
   const { quick } = ctx.options;
-  const plan = quick ? { bots: 10, chats: 100, rate: 60, seconds: 6, kills: [2, 4] } : { bots: 100, chats: 1000, rate: 300, seconds: 40, kills: [12, 26] };
+  const plan = quick ? { bots: 10, chats: 100, rate: 60, seconds: 4, kills: [1, 2.5] } : { bots: 100, chats: 1000, rate: 300, seconds: 40, kills: [12, 26] };
   const farm = createBotFarm(plan.bots);
   const standIn = await startStandIn();
   const dataDir = mkdtempSync(path.join(os.tmpdir(), "bench-chaos-data-"));

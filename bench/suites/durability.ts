@@ -20,10 +20,11 @@ export async function runDurability(ctx: SuiteContext): Promise<SuiteResult> {
   const farm = createBotFarm(options.deliveryBots);
   const standIn = await startStandIn();
   try {
-    const durable = await startService(farm, standIn.client.apiRoot, { nodeFlags: ctx.serviceNodeFlags("durability-fsync") });
-    const memory = await startService(farm, standIn.client.apiRoot, { env: { DURABILITY: "memory" }, nodeFlags: ctx.serviceNodeFlags("durability-memory") });
-    await waitBotsReady(durable.url, farm.bots.length);
-    await waitBotsReady(memory.url, farm.bots.length);
+    const [durable, memory] = await Promise.all([
+      startService(farm, standIn.client.apiRoot, { nodeFlags: ctx.serviceNodeFlags("durability-fsync") }),
+      startService(farm, standIn.client.apiRoot, { env: { DURABILITY: "memory" }, nodeFlags: ctx.serviceNodeFlags("durability-memory") }),
+    ]);
+    await Promise.all([waitBotsReady(durable.url, farm.bots.length), waitBotsReady(memory.url, farm.bots.length)]);
     await standIn.client.reset();
     await standIn.client.calibrate();
     const ours: Side = { name: "durable (fsync)", url: durable.url, targets: serviceTargets(farm.bots), pids: [durable.child.pid] };

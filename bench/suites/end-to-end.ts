@@ -185,9 +185,14 @@ export async function runEndToEnd(ctx: SuiteContext): Promise<SuiteResult> {
   const manifest = writeFarmManifest(farm);
   const standIn = await startStandIn();
   try {
-    const service = await startService(farm, standIn.client.apiRoot, { nodeFlags: ctx.serviceNodeFlags("e2e") });
-    await waitBotsReady(service.url, farm.bots.length);
-    const grammy = await startBaseline("grammy-fastify", "bench/baselines/grammy-fastify-server.ts", [manifest, standIn.client.apiRoot]);
+    // Started side by side (the start is not what this suite measures).
+    const [service, grammy] = await Promise.all([
+      startService(farm, standIn.client.apiRoot, { nodeFlags: ctx.serviceNodeFlags("e2e") }).then(async (started) => {
+        await waitBotsReady(started.url, farm.bots.length);
+        return started;
+      }),
+      startBaseline("grammy-fastify", "bench/baselines/grammy-fastify-server.ts", [manifest, standIn.client.apiRoot]),
+    ]);
     await standIn.client.reset();
     const clock = await standIn.client.calibrate();
     ctx.log(`e2e: stand-in clock offset measured within ±${clock.uncertaintyMs.toFixed(2)} ms`);

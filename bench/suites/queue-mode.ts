@@ -150,7 +150,7 @@ export async function runQueueMode(ctx: SuiteContext): Promise<SuiteResult> {
       const service = await startService(farm, standIn.client.apiRoot, { env, nodeFlags: ctx.serviceNodeFlags(`queue-${workers}w-api`) });
       children.push(service.child);
       const oursPids = [service.child.pid];
-      await waitBotsReady(service.url, farm.bots.length);
+      // The workers start while the API's bots get ready: neither waits for the other.
       for (let i = 0; i < workers; i++) {
         const worker = startNodeScript(`worker-${i}`, WORKER_MAIN, [], {
           env: serviceEnv(farm, standIn.client.apiRoot, env),
@@ -160,13 +160,16 @@ export async function runQueueMode(ctx: SuiteContext): Promise<SuiteResult> {
         children.push(worker);
         oursPids.push(worker.pid);
       }
+      await waitBotsReady(service.url, farm.bots.length);
       // Workers run at LOG_LEVEL=warn (see serviceEnv), so they print no "started"
       // line: readiness is an update going through API, Redis and a worker to the stand-in.
       await probeThrough(service.url, farm.bots[0] as FarmBot, standIn);
       const baseEnv = { BENCH_REDIS_URL: REDIS_URL, BENCH_REDIS_CLUSTER: String(BENCH_REDIS_CLUSTER), BENCH_BULLMQ_PREFIX: `${marker}-base-${workers}` };
-      const bare = await startBullmqBaseline("bullmq", baseEnv, workers, manifest, standIn.client.apiRoot, children);
       const orderedEnv = { ...baseEnv, BENCH_BULLMQ_PREFIX: `${marker}-ordered-${workers}`, BENCH_BULLMQ_PARTITIONS: String(ORDERED_PARTITIONS) };
-      const orderedBaseline = options.orderedBaseline ? await startBullmqBaseline("bullmq-ordered", orderedEnv, workers, manifest, standIn.client.apiRoot, children) : undefined;
+      const [bare, orderedBaseline] = await Promise.all([
+        startBullmqBaseline("bullmq", baseEnv, workers, manifest, standIn.client.apiRoot, children),
+        options.orderedBaseline ? startBullmqBaseline("bullmq-ordered", orderedEnv, workers, manifest, standIn.client.apiRoot, children) : undefined,
+      ]);
       await standIn.client.reset();
       await standIn.client.calibrate();
       const probe = await redis.probe();

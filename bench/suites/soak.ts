@@ -91,7 +91,7 @@ function soakRows(scenario: string, probes: Probe[], run: { samples: Sample[]; l
 }
 
 export async function runSoak(ctx: SuiteContext): Promise<SuiteResult> {
-  const plan = ctx.options.quick ? { updates: 1200, rate: 200, chats: 1000, everyMs: 1000, bots: 10 } : { updates: 300_000, rate: 500, chats: 20_000, everyMs: 10_000, bots: 1000 };
+  const plan = ctx.options.quick ? { updates: 400, rate: 200, chats: 400, everyMs: 500, bots: 10 } : { updates: 300_000, rate: 500, chats: 20_000, everyMs: 10_000, bots: 1000 };
   const farm = createBotFarm(plan.bots);
   const standIn = await startStandIn();
   const children: Child[] = [];
