@@ -3,7 +3,7 @@
  * tests of signals, exit codes and log output. Reads the address from the "service started" line.
  */
 import { spawn, type ChildProcess } from "node:child_process";
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { PROJECT_ROOT } from "./bot-fixtures.ts";
@@ -47,7 +47,9 @@ function temporaryLogDir(): string {
 }
 
 export async function spawnService(options: SpawnServiceOptions): Promise<ServiceProcess> {
-  const env: NodeJS.ProcessEnv = { ...process.env, INTERNAL_BOT_API_PORT: "0", LOG_DIR: temporaryLogDir(), DATA_DIR: mkdtempSync(path.join(os.tmpdir(), "cb-test-data-")), ...options.env };
+  // A DATA_DIR made here is this child's alone and goes when it exits; one the test passes is the test's.
+  const ownDataDir = options.env.DATA_DIR === undefined ? mkdtempSync(path.join(os.tmpdir(), "cb-test-data-")) : undefined;
+  const env: NodeJS.ProcessEnv = { ...process.env, INTERNAL_BOT_API_PORT: "0", LOG_DIR: temporaryLogDir(), ...(ownDataDir === undefined ? {} : { DATA_DIR: ownDataDir }), ...options.env };
   delete env.NODE_OPTIONS;
   delete env.VITEST;
   const child =
@@ -82,6 +84,7 @@ export async function spawnService(options: SpawnServiceOptions): Promise<Servic
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
     // "close", not "exit": a child's last lines may still be in the pipe when it has exited.
     child.on("close", (code, signal) => {
+      if (ownDataDir !== undefined) rmSync(ownDataDir, { recursive: true, force: true });
       for (const listener of listeners) listener();
       resolve({ code, signal });
     });
