@@ -39,11 +39,34 @@ function tokenFor(index: number): string {
   return `${700000 + index}:BENCH${pad(index, 6)}${"x".repeat(24)}`;
 }
 
-export function createBotFarm(count: number): BotFarm {
+export interface BotFarmOptions {
+  /**
+   * The handler set lives once in `_shared/handlers.ts` and each bot has one handler file that
+   * re-exports it (a fleet of many bots built from one code base). @defaultValue false: three
+   * handler files per bot
+   */
+  sharedHandlers?: boolean;
+}
+
+/** The three handlers as one shared module: the same Composers mounted by every bot. */
+function sharedHandlerModule(): string {
+  const bodies = Object.entries(HANDLERS).map(([file, source]) => {
+    const name = file.replace(/\.ts$/, "");
+    const body = source.replace(/import \{ Composer \} from "grammy";\n/, "").replace("const c = new Composer();", `const ${name} = new Composer();`).replace(/\bc\./g, `${name}.`).replace("export default c;\n", "");
+    return `${body}export { ${name} };\n`;
+  });
+  return `import { Composer } from "grammy";\n${bodies.join("")}`;
+}
+
+export function createBotFarm(count: number, options: BotFarmOptions = {}): BotFarm {
   const base = path.join(PROJECT_ROOT, ".test-tmp");
   mkdirSync(base, { recursive: true });
   const dir = mkdtempSync(path.join(base, "bench-bots-"));
   const width = String(count).length;
+  if (options.sharedHandlers === true) {
+    mkdirSync(path.join(dir, "_shared"), { recursive: true });
+    writeFileSync(path.join(dir, "_shared", "handlers.ts"), sharedHandlerModule());
+  }
   const bots: FarmBot[] = [];
   for (let i = 0; i < count; i++) {
     const name = `Bench${pad(i, width)}`;
@@ -51,7 +74,8 @@ export function createBotFarm(count: number): BotFarm {
     const bot: FarmBot = { name, folder, token: tokenFor(i), key: `bench-key-${pad(i, width)}-0123456789abcdef` };
     mkdirSync(path.join(folder, "handlers"), { recursive: true });
     writeFileSync(path.join(folder, ".env"), `BOT_NAME=${bot.name}\nBOT_TOKEN=${bot.token}\nBOT_INTERNAL_KEY=${bot.key}\n`);
-    for (const [file, source] of Object.entries(HANDLERS)) writeFileSync(path.join(folder, "handlers", file), source);
+    if (options.sharedHandlers === true) writeFileSync(path.join(folder, "handlers", "all.ts"), `export * from "../../_shared/handlers.ts";\n`);
+    else for (const [file, source] of Object.entries(HANDLERS)) writeFileSync(path.join(folder, "handlers", file), source);
     bots.push(bot);
   }
   return { dir, bots, cleanup: () => rmSync(dir, { recursive: true, force: true }) };

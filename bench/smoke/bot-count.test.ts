@@ -2,10 +2,13 @@ import { describe, expect, it } from "vitest";
 import { runBenchSmoke, SMOKE_HANG_MS, smokeMetric } from "./smoke-run.ts";
 
 describe("npm run bench -- --quick --only bots", { timeout: SMOKE_HANG_MS + 10_000 }, () => {
-  it("reports time to ready and memory with a few generated bots", () => {
+  it("reports time to ready and memory with a few generated bots, and with bots sharing one handler set", () => {
     const report = runBenchSmoke("bots", ["--bots", "3"]);
     expect(smokeMetric(report, "ready (getMe done)").ours.median).toBeGreaterThan(0);
     expect(smokeMetric(report, "RSS").ours.median).toBeGreaterThan(0);
     expect(Number.isFinite(smokeMetric(report, "memory per bot").ours.median)).toBe(true);
+    // The same count again with one `_shared/` handler set that every bot re-exports: it loads and serves.
+    const shared = report.suites[0]?.rows.find((r) => r.scenario === "3 bots, one shared handler set" && r.metric === "ready (getMe done)");
+    expect(shared?.ours.median).toBeGreaterThan(0);
   });
 });

@@ -41,12 +41,17 @@ export async function runBotCount(ctx: SuiteContext): Promise<SuiteResult> {
   const standIn = await startStandIn();
   const empty = createBotFarm(0);
   const farms = new Map<number, BotFarm>();
+  // The largest count again, every bot's one handler file re-exporting one `_shared/` module tree.
+  const sharedCount = Math.max(...options.botCounts);
+  let shared: BotFarm | undefined;
   try {
     for (const count of options.botCounts) farms.set(count, createBotFarm(count));
+    shared = createBotFarm(sharedCount, { sharedHandlers: true });
     const base: StartFigures[] = [];
     const byCount = new Map<number, StartFigures[]>(options.botCounts.map((c) => [c, []]));
     // The first start of a farm transpiles its handler files (tsx caches them): one unmeasured start each.
-    if (!options.quick) for (const [count, farm] of farms) await measureStart(ctx, farm, count, standIn);
+    if (!options.quick) for (const [count, farm] of [...farms, [sharedCount, shared] as const]) await measureStart(ctx, farm, count, standIn);
+    const sharedFigures: StartFigures[] = [];
     for (let round = 1; round <= options.rounds; round++) {
       for (const [count, farm] of farms) {
         const b = await measureStart(ctx, empty, 0, standIn);
@@ -55,6 +60,9 @@ export async function runBotCount(ctx: SuiteContext): Promise<SuiteResult> {
         byCount.get(count)?.push(a);
         ctx.log(`bots round ${round}: ${count} bots ready in ${(a.readyMs / 1000).toFixed(2)} s, RSS ${(a.rssBytes / 2 ** 20).toFixed(0)} MB (empty: ${(b.rssBytes / 2 ** 20).toFixed(0)} MB)`);
       }
+      const c = await measureStart(ctx, shared, sharedCount, standIn);
+      sharedFigures.push(c);
+      ctx.log(`bots round ${round}: ${sharedCount} bots sharing one handler set ready in ${(c.readyMs / 1000).toFixed(2)} s, RSS ${(c.rssBytes / 2 ** 20).toFixed(0)} MB`);
     }
     const baseRss = spreadOf(base.map((f) => f.rssBytes / 2 ** 20));
     const rows: ResultRow[] = [];
@@ -74,6 +82,11 @@ export async function runBotCount(ctx: SuiteContext): Promise<SuiteResult> {
         ...(count >= 100 ? { target: { text: `< ${PER_BOT_TARGET_KB} KB per bot`, met: perBot.median < PER_BOT_TARGET_KB } } : {}),
       });
     }
+    const sharedScenario = `${sharedCount} bots, one shared handler set`;
+    rows.push(
+      { scenario: sharedScenario, metric: "ready (getMe done)", unit: "s", ours: spreadOf(sharedFigures.map((f) => f.readyMs / 1000)), baseline: spreadOf(base.map((f) => f.readyMs / 1000)) },
+      { scenario: sharedScenario, metric: "memory per bot", unit: "KB", ours: spreadOf(sharedFigures.map((f) => ((f.rssBytes / 2 ** 20 - baseRss.median) * 1024) / sharedCount)) },
+    );
     return {
       suite: "bots",
       baseline: "the same service with no bots",
@@ -83,6 +96,7 @@ export async function runBotCount(ctx: SuiteContext): Promise<SuiteResult> {
   } finally {
     await standIn.child.stop();
     for (const farm of farms.values()) farm.cleanup();
+    shared?.cleanup();
     empty.cleanup();
   }
 }
