@@ -93,7 +93,7 @@ describe("the embedded default across a SIGKILL", () => {
       const sent = standIn.sentMessages().length;
       expect(await post(second, textUpdate(100, 1, "0:c1-0"))).toBe(200);
       expect(await post(second, textUpdate(999, 1, "0:fresh"))).toBe(200);
-      await until(() => standIn.sentMessages({ chatId: 1 }).some((m) => m.text.startsWith("fresh")));
+      await until(() => standIn.sentMessages({ chatId: 1 }).some((m) => m.text.startsWith("fresh")), 60_000);
       expect(standIn.sentMessages().length).toBe(sent + 1);
       // Every journal record got to the backend, the first run's included.
       await until(() => {

@@ -3,17 +3,27 @@ import { lstatSync, readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import type { LogLine } from "./log-capture.ts";
 
+/** `fn` of a file that rotation may remove between the listing and the read: undefined then. */
+function unlessRemoved<T>(fn: () => T): T | undefined {
+  try {
+    return fn();
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined;
+    throw error;
+  }
+}
+
 /** Names of the regular files in `dir`, oldest first (numbers in names compared as numbers). */
 export function logFileNames(dir: string): string[] {
   return readdirSync(dir)
-    .filter((name) => lstatSync(path.join(dir, name)).isFile())
+    .filter((name) => unlessRemoved(() => lstatSync(path.join(dir, name)).isFile()) === true)
     .sort((a, b) => a.localeCompare(b, "en", { numeric: true }));
 }
 
-/** Every file's text, one after another. */
+/** Every file's text, one after another (a file the running process's rotation removed meanwhile counts as empty). */
 export function logFilesText(dir: string): string {
   return logFileNames(dir)
-    .map((name) => readFileSync(path.join(dir, name), "utf8"))
+    .map((name) => unlessRemoved(() => readFileSync(path.join(dir, name), "utf8")) ?? "")
     .join("");
 }
 
