@@ -46,7 +46,7 @@ describe("the embedded default across a SIGKILL", () => {
     backend = await startJournalBackendStandIn();
     bots = createBotsDir({ d: simpleBot("Durable", { "a.ts": handler }) });
     dataDir = mkdtempSync(path.join(os.tmpdir(), "cb-crash-"));
-    env = { BOTS_DIR: bots.dir, TELEGRAM_API_ROOT: standIn.apiRoot, DATA_DIR: dataDir, JOURNAL_URL: backend.url, JOURNAL_RETRY_BASE_MS: "50", FLOOD_CONTROL: "false", BOT_MODE: "internal" };
+    env = { BOTS_DIR: bots.dir, TELEGRAM_API_ROOT: standIn.apiRoot, DATA_DIR: dataDir, JOURNAL_URL: backend.url, JOURNAL_RETRY_BASE_MS: "50", JOURNAL_MAX_ATTEMPTS: "100", FLOOD_CONTROL: "false", BOT_MODE: "internal" };
   });
   afterAll(async () => {
     await standIn?.close();
@@ -56,7 +56,8 @@ describe("the embedded default across a SIGKILL", () => {
   });
 
   it("handles every accepted update after the restart, in order per chat, keeps claims, sessions and journal records", async () => {
-    // The journal backend is down for the first run: its records wait in the store.
+    // The journal backend is down for the first run: its records wait in the store. (Enough
+    // attempts that none is given up before the kill, however slow the machine makes this run.)
     backend.answerAll({ status: 503 });
     const first = await spawnService({ env });
     await first.waitForLog((l) => l.msg === "bot state changed" && l.state === "ready");
