@@ -41,22 +41,15 @@ function tokenFor(index: number): string {
 
 export interface BotFarmOptions {
   /**
-   * The handler set lives once in `_shared/handlers.ts` and each bot has one handler file that
-   * re-exports it (a fleet of many bots built from one code base). @defaultValue false: three
+   * The handler files live once in `_shared/` and each bot has one handler file that re-exports
+   * them (a fleet of many bots built from one code base). @defaultValue false: three
    * handler files per bot
    */
   sharedHandlers?: boolean;
 }
 
-/** The three handlers as one shared module: the same Composers mounted by every bot. */
-function sharedHandlerModule(): string {
-  const bodies = Object.entries(HANDLERS).map(([file, source]) => {
-    const name = file.replace(/\.ts$/, "");
-    const body = source.replace(/import \{ Composer \} from "grammy";\n/, "").replace("const c = new Composer();", `const ${name} = new Composer();`).replace(/\bc\./g, `${name}.`).replace("export default c;\n", "");
-    return `${body}export { ${name} };\n`;
-  });
-  return `import { Composer } from "grammy";\n${bodies.join("")}`;
-}
+/** A bot's one handler file of a shared farm: the three handlers of `_shared/`, as they are, re-exported in mount order. */
+const SHARED_REEXPORT = HANDLER_FILES.map((file) => `export { default as ${file.replace(/\.ts$/, "")} } from "../../_shared/${file}";\n`).join("");
 
 export function createBotFarm(count: number, options: BotFarmOptions = {}): BotFarm {
   const base = path.join(PROJECT_ROOT, ".test-tmp");
@@ -65,7 +58,7 @@ export function createBotFarm(count: number, options: BotFarmOptions = {}): BotF
   const width = String(count).length;
   if (options.sharedHandlers === true) {
     mkdirSync(path.join(dir, "_shared"), { recursive: true });
-    writeFileSync(path.join(dir, "_shared", "handlers.ts"), sharedHandlerModule());
+    for (const [file, source] of Object.entries(HANDLERS)) writeFileSync(path.join(dir, "_shared", file), source);
   }
   const bots: FarmBot[] = [];
   for (let i = 0; i < count; i++) {
@@ -74,7 +67,7 @@ export function createBotFarm(count: number, options: BotFarmOptions = {}): BotF
     const bot: FarmBot = { name, folder, token: tokenFor(i), key: `bench-key-${pad(i, width)}-0123456789abcdef` };
     mkdirSync(path.join(folder, "handlers"), { recursive: true });
     writeFileSync(path.join(folder, ".env"), `BOT_NAME=${bot.name}\nBOT_TOKEN=${bot.token}\nBOT_INTERNAL_KEY=${bot.key}\n`);
-    if (options.sharedHandlers === true) writeFileSync(path.join(folder, "handlers", "all.ts"), `export * from "../../_shared/handlers.ts";\n`);
+    if (options.sharedHandlers === true) writeFileSync(path.join(folder, "handlers", "all.ts"), SHARED_REEXPORT);
     else for (const [file, source] of Object.entries(HANDLERS)) writeFileSync(path.join(folder, "handlers", file), source);
     bots.push(bot);
   }

@@ -1,18 +1,14 @@
 /**
  * Who may use `/admin`: whoever presents ADMIN_TOKEN, as the password of HTTP Basic (any user
  * name: what a browser asks for) or, for the JSON API, as `Authorization: Bearer <token>`. Compared
- * in constant time on SHA-256 digests (equal lengths whatever was sent). Anything else is a 401
+ * in constant time on SHA-256 digests, as a bot's internal key is (`InternalKey`). Anything else is a 401
  * ADMIN_UNAUTHORIZED with `WWW-Authenticate`, so a browser asks for the credentials.
  */
-import { createHash, timingSafeEqual } from "node:crypto";
 import type { FastifyReply, FastifyRequest } from "fastify";
+import { InternalKey } from "../bots/internal-key.ts";
 import { RequestError } from "../errors/request-error.ts";
 
 export const ADMIN_REALM = 'Basic realm="clustered-bots admin"';
-
-function digest(text: string): Buffer {
-  return createHash("sha256").update(text, "utf8").digest();
-}
 
 /** The secret presented in an Authorization header: Basic's password, or (when allowed) the Bearer token. */
 export function presentedSecret(header: string | undefined, allowBearer: boolean): string | undefined {
@@ -29,16 +25,15 @@ export function presentedSecret(header: string | undefined, allowBearer: boolean
 }
 
 export class AdminAuth {
-  private readonly expected: Buffer;
+  private readonly token: InternalKey;
 
   constructor(token: string) {
-    this.expected = digest(token);
+    this.token = new InternalKey(token);
   }
 
   matches(presented: string | undefined): boolean {
-    // Digested even when absent, so every refusal costs the same.
-    const given = digest(presented ?? "");
-    return timingSafeEqual(given, this.expected) && presented !== undefined;
+    // Compared even when absent, so every refusal costs the same.
+    return this.token.matches(presented ?? "") && presented !== undefined;
   }
 
   /** An onRequest hook: lets the request through, or answers 401. Bearer only where `allowBearer` says. */

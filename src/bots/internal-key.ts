@@ -1,4 +1,4 @@
-/** A bot's BOT_INTERNAL_KEY, kept only as a digest and compared in constant time with what a caller presents. */
+/** A secret (a bot's BOT_INTERNAL_KEY, the admin page's ADMIN_TOKEN), kept only as a digest and compared in constant time with what a caller presents. */
 import { hash, timingSafeEqual } from "node:crypto";
 
 function digest(value: string): Buffer {
