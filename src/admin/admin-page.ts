@@ -4,6 +4,7 @@
  * page loads again). No build step. Every value passes `escapeHtml`; nothing secret is in the
  * document it renders from.
  */
+import { ACTIVITY_MINUTES } from "./bot-activity.ts";
 import type { AdminBot, AdminFailedUpdate, AdminFleet } from "./fleet-report.ts";
 
 export function escapeHtml(value: string | number | boolean | null | undefined): string {
@@ -96,7 +97,7 @@ export function renderAdminPage(fleet: AdminFleet, nonce: string): string {
     ["in flight", s.in_flight ?? "unknown"],
     ...(s.workers === undefined ? [] : ([["workers", s.workers ?? "unknown"]] as Array<[string, string | number]>)),
   ];
-  const window = fleet.bots[0]?.activity.window_minutes ?? 5;
+  const window = fleet.bots[0]?.activity.window_minutes ?? ACTIVITY_MINUTES;
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>clustered-bots admin</title>
 <meta name="viewport" content="width=device-width, initial-scale=1"><link rel="icon" href="data:,">

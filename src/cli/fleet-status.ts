@@ -5,6 +5,7 @@
  * last minutes and its failure or last error (scrubbed by the service).
  */
 import { parseArgs } from "node:util";
+import { ACTIVITY_MINUTES } from "../admin/bot-activity.ts";
 import type { AdminBot, AdminFleet } from "../admin/fleet-report.ts";
 
 export const STATUS_USAGE = `  status [--json] [--url URL]
@@ -45,7 +46,7 @@ export function formatFleetStatus(fleet: AdminFleet, url: string): string {
     `Service ${url}: ${s.mode} mode (${s.bot_mode}), version ${s.version}, up ${s.uptime_seconds} s`,
     `backlog ${numberOf(s.backlog)}, in flight ${numberOf(s.in_flight)}${s.workers === undefined ? "" : `, workers ${numberOf(s.workers)}`}`,
   ];
-  const minutes = fleet.bots[0]?.activity.window_minutes ?? 5;
+  const minutes = fleet.bots[0]?.activity.window_minutes ?? ACTIVITY_MINUTES;
   const rows = [
     ["FOLDER", "NAME", "STATE", "VERSION", "CHANGED AT", `ACCEPTED ${minutes}M`, `HANDLED ${minutes}M`, `FAILED ${minutes}M`, "PROBLEM"],
     ...fleet.bots.map((b) => [b.folder, b.name ?? "", b.state, numberOf(b.version), b.changed_at, String(b.activity.accepted), numberOf(b.activity.handled), numberOf(b.activity.failed), problemOf(b)]),

@@ -44,7 +44,6 @@ function redisServerMissing(): string | undefined {
 }
 const skipReason = redisServerMissing();
 
-
 /** The workers' partitions once they are disjoint and cover every partition. */
 async function settledShares(workers: readonly ServiceProcess[]): Promise<number[][]> {
   return until(() => {
