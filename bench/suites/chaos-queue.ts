@@ -5,7 +5,8 @@
  * each update to the next API until one answers 200. Every 10 s one worker is SIGKILLed and a new
  * one started; Redis is SIGKILLed once and restarted; the Bot API answers a burst of 429s (with
  * retry_after) and a burst of 502s. Counted at the stand-in: nothing accepted lost, each chat in
- * order, replies sent twice reported (only what a killed worker had in flight may repeat).
+ * order, replies sent twice reported (only what a killed worker had in flight may repeat). The
+ * seconds-long smoke (`--quick`) keeps every kind of fault with one API, two workers, 4 s.
  */
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import os from "node:os";
@@ -23,6 +24,8 @@ import type { SuiteContext } from "./suite-context.ts";
 const WORKER_MAIN = "src/worker-main.ts";
 
 interface Plan {
+  apis: number;
+  workers: number;
   bots: number;
   chats: number;
   rate: number;
@@ -36,8 +39,8 @@ interface Plan {
 
 export async function runChaosQueue(ctx: SuiteContext): Promise<SuiteResult> {
   const plan: Plan = ctx.options.quick
-    ? { bots: 10, chats: 100, rate: 40, seconds: 5, workerKillsEverySeconds: 2, redisKillAt: 2.5, burst429At: 1, burst502At: 3, burstSize: 10 }
-    : { bots: 100, chats: 1000, rate: 300, seconds: 60, workerKillsEverySeconds: 10, redisKillAt: 30, burst429At: 20, burst502At: 40, burstSize: 200 };
+    ? { apis: 1, workers: 2, bots: 10, chats: 100, rate: 40, seconds: 4, workerKillsEverySeconds: 2, redisKillAt: 2.5, burst429At: 1, burst502At: 3, burstSize: 10 }
+    : { apis: 2, workers: 3, bots: 100, chats: 1000, rate: 300, seconds: 60, workerKillsEverySeconds: 10, redisKillAt: 30, burst429At: 20, burst502At: 40, burstSize: 200 };
   let redis: OwnRedis;
   try {
     redis = await startOwnRedis();
@@ -58,10 +61,10 @@ export async function runChaosQueue(ctx: SuiteContext): Promise<SuiteResult> {
     return worker;
   };
   try {
-    const apis = await Promise.all([startService(farm, standIn.client.apiRoot, { env }), startService(farm, standIn.client.apiRoot, { env })]);
+    const apis = await Promise.all(Array.from({ length: plan.apis }, () => startService(farm, standIn.client.apiRoot, { env })));
     children.push(...apis.map((api) => api.child));
     for (const api of apis) await waitBotsReady(api.url, farm.bots.length);
-    const workers = [0, 1, 2].map(startWorker);
+    const workers = Array.from({ length: plan.workers }, (_, i) => startWorker(i));
     await standIn.client.reset();
     const outputFile = path.join(work, "accepted.json");
     const input: GatewayLoadInput = { urls: apis.map((api) => api.url), bots: farm.bots, chats: plan.chats, ratePerSecond: plan.rate, durationSeconds: plan.seconds, idBase: 1, outputFile };
@@ -107,7 +110,7 @@ export async function runChaosQueue(ctx: SuiteContext): Promise<SuiteResult> {
     return {
       suite: "chaos-queue",
       baseline: "none: the run is judged on its own (nothing lost, order kept)",
-      rows: chaosRows(`queue, 2 APIs + 3 workers, ${plan.rate}/s, ${plan.bots} bots, ${plan.chats} chats, ${plan.seconds} s: worker SIGKILL every ${plan.workerKillsEverySeconds} s, Redis SIGKILL once, ${plan.burstSize} x 429 and x 502`, verdict),
+      rows: chaosRows(`queue, ${plan.apis} API(s) + ${plan.workers} workers, ${plan.rate}/s, ${plan.bots} bots, ${plan.chats} chats, ${plan.seconds} s: worker SIGKILL every ${plan.workerKillsEverySeconds} s, Redis SIGKILL once, ${plan.burstSize} x 429 and x 502`, verdict),
       notes: [`tries not answered 200 (retried by the gateway): ${JSON.stringify(loaded.failedTries)}; lost examples: ${verdict.lostExamples.join(", ") || "none"}`],
     };
   } finally {

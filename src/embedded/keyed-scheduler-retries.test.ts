@@ -1,8 +1,13 @@
-import { describe, expect, it, vi } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { DONE, flush, harness } from "../testing/keyed-scheduler-harness.ts";
 import { KeyedScheduler } from "./keyed-scheduler.ts";
 
 describe("KeyedScheduler retries", () => {
+  // Test files share a worker process: the next file must get real timers back.
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
   it("keeps later items of the key waiting until the retried item is done, and frees the slot meanwhile", async () => {
     vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout"] });
     const { scheduler, started, settle, runningNow } = harness({ concurrency: 1, laneConcurrency: 1 });
