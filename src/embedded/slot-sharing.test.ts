@@ -3,7 +3,8 @@
  * bot whose handlers wait on a slow service runs as many updates at once as the process has free
  * slots; with a cap it stays under it; and a second bot arriving while the first holds most slots
  * gets a slot as soon as one frees up (the bots take turns). Measured by handlers that wait until
- * a given number of them run at once (or give up), never by elapsed time.
+ * a given number of them run at once (or give up), never by elapsed time, and by a gate the test
+ * opens (the service runs in this process), never by how fast its requests go.
  */
 import { afterEach, describe, expect, it } from "vitest";
 import { composerSource, simpleBot } from "../testing/bot-fixtures.ts";
@@ -14,6 +15,10 @@ afterEach(async () => {
   await Promise.all(running.splice(0).map((t) => t.close()));
 });
 
+/** While set, every update of the slow bot waits for it before it counts itself. */
+const GATE = "__slotSharingGate";
+const gates = globalThis as { [GATE]?: Promise<void> };
+
 /**
  * "<target>:<label>[:<give up ms>]": waits until `target` updates of this bot run at once (or it
  * gives up, after 20 s by default), then replies "<label> max=<most seen at once>".
@@ -22,6 +27,7 @@ const gathering = composerSource(`let now = 0;
 let most = 0;
 const waiting = [];
 c.on("message:text", async (ctx) => {
+  await globalThis.${GATE};
   const [target, label, giveUp] = ctx.message.text.split(":");
   now++;
   most = Math.max(most, now);
@@ -58,9 +64,17 @@ describe("slots shared between bots", () => {
 
   it("gives another bot the next slot that frees up while one bot holds the rest", async () => {
     const t = await start({ PROCESSING_CONCURRENCY: 4 });
-    // Slow fills every slot and has more waiting; its updates gather four at once, then end together.
-    for (let chat = 1; chat <= 8; chat++) await t.postUpdate("Slow", textUpdate(chat, chat, `4:s${chat}`));
-    await t.postUpdate("Quick", textUpdate(1, 100, "my turn"));
+    // Slow fills every slot and has more waiting, held at the gate until Quick's update is in; then
+    // its updates gather four at once and end together.
+    let open = () => {};
+    gates[GATE] = new Promise<void>((resolve) => (open = resolve));
+    try {
+      for (let chat = 1; chat <= 8; chat++) await t.postUpdate("Slow", textUpdate(chat, chat, `4:s${chat}`));
+      await t.postUpdate("Quick", textUpdate(1, 100, "my turn"));
+    } finally {
+      open();
+      delete gates[GATE];
+    }
     await t.idle();
     const order = t.standIn.sentMessages().map((m) => m.text);
     // Quick ran in the first slots freed, ahead of Slow's second four.

@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runCli } from "../cli/main.ts";
-import { LIVE_RELOAD_BOTS, runLiveReloadScenario } from "../testing/live-reload-scenario.ts";
+import { LIVE_RELOAD_BOTS, runLiveReloadScenario, SCENARIO_TIMEOUT_MS } from "../testing/live-reload-scenario.ts";
 import { startQueueDeployment, type QueueDeployment } from "../testing/queue-deployment.ts";
 import { redisSkipReason, SHARED_REDIS_URL } from "../testing/redis.ts";
 
@@ -22,7 +22,7 @@ describe.skipIf(skipReason !== undefined)(`live reload in queue mode${skipReason
     await d?.close();
   });
 
-  it("adds, changes, keeps a broken edit out, takes the fix and the last of 30 edits, removes, under load, after bots reload", async () => {
+  it("adds, changes, keeps a broken edit out, takes the fix and the last of 30 edits, removes, under load, after bots reload", { timeout: SCENARIO_TIMEOUT_MS }, async () => {
     const reload = async (): Promise<void> => {
       const out: string[] = [];
       const err: string[] = [];

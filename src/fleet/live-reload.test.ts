@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startBotApiStandIn, type BotApiStandIn } from "../testing/bot-api-stand-in/bot-api-stand-in.ts";
 import { createBotsDir, type BotsDir } from "../testing/bot-fixtures.ts";
-import { LIVE_RELOAD_BOTS, runLiveReloadScenario } from "../testing/live-reload-scenario.ts";
+import { LIVE_RELOAD_BOTS, runLiveReloadScenario, SCENARIO_TIMEOUT_MS } from "../testing/live-reload-scenario.ts";
 import { spawnService, type ServiceProcess } from "../testing/service-process.ts";
 
 describe("live reload in the embedded default", () => {
@@ -25,7 +25,7 @@ describe("live reload in the embedded default", () => {
     bots?.cleanup();
   });
 
-  it("adds, changes, keeps a broken edit out, takes the fix and the last of 30 edits, removes, under load, in one process", async () => {
+  it("adds, changes, keeps a broken edit out, takes the fix and the last of 30 edits, removes, under load, in one process", { timeout: SCENARIO_TIMEOUT_MS }, async () => {
     const { timings, sent } = await runLiveReloadScenario({ standIn, bots, urls: [service.url], reload: async () => undefined, logs: () => service.logs() });
     expect(service.child.exitCode).toBeNull();
     expect(service.logs().filter((l) => l.msg === "service started")).toHaveLength(1);
