@@ -14,6 +14,7 @@ import type { SuiteContext } from "./suite-context.ts";
 const THROUGHPUT_TARGET = 0.9;
 const P99_TARGET_MS = 20;
 const P99_RATE = 500;
+const WARM_UP_SECONDS = 15;
 
 export async function runDurability(ctx: SuiteContext): Promise<SuiteResult> {
   const { options } = ctx;
@@ -31,7 +32,9 @@ export async function runDurability(ctx: SuiteContext): Promise<SuiteResult> {
     const base: Side = { name: "DURABILITY=memory", url: memory.url, targets: serviceTargets(farm.bots), pids: [memory.child.pid] };
     let idBase = 1;
     const nextIds = () => (idBase += 10_000_000);
-    if (!options.quick) for (const side of [ours, base]) await measureDelivery({ ...ctx, options: { ...options, durationSeconds: Math.min(2, options.durationSeconds) } }, standIn, side, P99_RATE, nextIds());
+    // A started service takes 10-15 s at 500/s to settle (JIT, the first update of each chat:
+    // docs/performance.md, "the p99 at 500/s"); the p99 target is about the settled service.
+    if (!options.quick) for (const side of [ours, base]) await measureDelivery({ ...ctx, options: { ...options, durationSeconds: WARM_UP_SECONDS } }, standIn, side, P99_RATE, nextIds());
 
     // The target's rate joins the chosen ones (a smoke run keeps to its own).
     const rates = options.quick ? options.rates : [...new Set([...options.rates, P99_RATE])];

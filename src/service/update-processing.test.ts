@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { composerSource, simpleBot, testToken } from "../testing/bot-fixtures.ts";
 import { startTestService, textUpdate, type TestService } from "../testing/service-harness.ts";
@@ -222,6 +225,24 @@ describe("processing", () => {
     expect(report.unfinished).toEqual([{ bot: "Drain", update_id: 3 }]);
     expect(t.standIn.sentMessages().map((m) => m.text).sort()).toEqual(["a", "b"]);
     expect(t.logs.find("update not finished at shutdown", { bot: "Drain", update_id: 3 })).toHaveLength(1);
+  });
+
+  it("with the durable default runs nothing again at the next start after a clean stop", async () => {
+    const dataDir = mkdtempSync(path.join(os.tmpdir(), "cb-test-restart-"));
+    try {
+      const first = await start({ bots: { d: simpleBot("Kept") }, dataDir });
+      for (let id = 1; id <= 5; id++) expect((await first.postUpdate("Kept", textUpdate(id, id, `m${id}`))).status).toBe(200);
+      await first.idle();
+      await first.close();
+      expect(first.standIn.sentMessages()).toHaveLength(5);
+      // Finished updates leave the store in batches: the stop writes the last one before the store closes.
+      const second = await start({ bots: { d: simpleBot("Kept") }, dataDir });
+      expect(second.logs.find("accepted updates from the last run found in the local store, handling them first")).toEqual([]);
+      await second.idle();
+      expect(second.standIn.sentMessages()).toEqual([]);
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
   });
 
   it("with the durable default keeps what could not finish in the local store, for the next start", async () => {
