@@ -12,7 +12,7 @@ import { parseArgs } from "node:util";
 import { createBotFarm, writeFarmManifest } from "../lib/bot-farm.ts";
 import { parseBenchOptions } from "../lib/options.ts";
 import { startBaseline, startService, startStandIn, waitBotsReady } from "../lib/systems.ts";
-import { measureDelivery, serviceTargets, type Side } from "../suites/end-to-end.ts";
+import { grammyTargets, measureDelivery, serviceTargets, type Side } from "../suites/end-to-end.ts";
 
 const { values } = parseArgs({
   options: {
@@ -41,8 +41,7 @@ try {
   if (side !== "grammy") await waitBotsReady(server.url, farm.bots.length);
   await standIn.client.reset();
   await standIn.client.calibrate();
-  const targets =
-    side === "grammy" ? farm.bots.map((bot) => ({ path: `/webhook/${bot.name}`, botName: bot.name, headers: { "x-telegram-bot-api-secret-token": bot.key }, envelope: false })) : serviceTargets(farm.bots);
+  const targets = side === "grammy" ? grammyTargets(farm.bots) : serviceTargets(farm.bots);
   const measured: Side = { name: side, url: server.url, targets, pids: [server.child.pid] };
   let idBase = 1;
   for (const [i, seconds] of rounds.entries()) {

@@ -66,6 +66,11 @@ export function serviceTargets(bots: readonly FarmBot[]): LoadTarget[] {
   return bots.map((bot) => ({ path: "/internal/update", botName: bot.name, headers: { "x-internal-key": bot.key }, envelope: true }));
 }
 
+/** The grammY `webhookCallback` baseline's routes: one webhook per bot, its key as the secret token. */
+export function grammyTargets(bots: readonly FarmBot[]): LoadTarget[] {
+  return bots.map((bot) => ({ path: `/webhook/${bot.name}`, botName: bot.name, headers: { "x-telegram-bot-api-secret-token": bot.key }, envelope: false }));
+}
+
 /**
  * One measurement: `rate` updates/s open-loop, or closed-loop saturation when `rate` is undefined.
  * Shared with the queue-mode suite.
@@ -200,7 +205,7 @@ export async function runEndToEnd(ctx: SuiteContext): Promise<SuiteResult> {
     const base: Side = {
       name: "grammY+Fastify",
       url: grammy.url,
-      targets: farm.bots.map((bot) => ({ path: `/webhook/${bot.name}`, botName: bot.name, headers: { "x-telegram-bot-api-secret-token": bot.key }, envelope: false })),
+      targets: grammyTargets(farm.bots),
       pids: [grammy.child.pid],
     };
     let idBase = 1;

@@ -3,7 +3,7 @@ import { DONE, flush, harness } from "../testing/keyed-scheduler-harness.ts";
 import { KeyedScheduler } from "./keyed-scheduler.ts";
 
 describe("KeyedScheduler retries", () => {
-  // Test files share a worker process: the next file must get real timers back.
+  // Real timers back after each test: the next test (or file, if files share a worker) must not inherit fake ones.
   afterEach(() => {
     vi.useRealTimers();
   });
