@@ -92,6 +92,24 @@ describe("DurableLedger", () => {
     }
   });
 
+  it("lets a released claim be taken again at once, before its removal reached the disk", async () => {
+    const store = openStore(dataDir());
+    const ledger = new DurableLedger({ store, logger, windowMs: 60_000, hotEntries: 10 });
+    try {
+      expect(ledger.claim("A", 9)).toBe(true);
+      await ledger.record(newUpdateJob("A", textUpdate(9, 1, "x")));
+      // The update finally failed: its claim is released; the sender's redelivery comes in the
+      // same turn, while the removal is still only queued (a read still finds the claim on disk).
+      ledger.release("A", 9);
+      expect(store.dbs.dedup.get(["A", 9])).toBeDefined();
+      expect(ledger.claim("A", 9)).toBe(true);
+      expect(ledger.claim("A", 9)).toBe(false);
+    } finally {
+      ledger.close();
+      await store.close();
+    }
+  });
+
   it("refuses a DATA_DIR another live process holds, and takes over one left by a process that is gone", async () => {
     const dir = dataDir();
     const sleeper = spawn("sleep", ["30"]);

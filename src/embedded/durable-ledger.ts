@@ -35,10 +35,20 @@ export interface DurableLedgerOptions {
   now?: () => number;
 }
 
+function claimId(botName: string, updateId: number): string {
+  return `${updateId}\u0000${botName}`;
+}
+
 export class DurableLedger implements UpdateLedger {
   readonly durable = true;
   private readonly hot: DedupWindow | undefined;
   private readonly keys = new WeakMap<UpdateJob, number>();
+  /**
+   * Claims released in this run whose removal from disk has not committed yet (with how many
+   * removals are in flight): until it commits, a read still finds the claim on disk, and a
+   * redelivery of a failed update in that moment must run, not be taken for a duplicate.
+   */
+  private readonly releasing = new Map<string, number>();
   private nextKey: number;
   private expiryTimer: NodeJS.Timeout | undefined;
   private readonly now: () => number;
@@ -55,6 +65,7 @@ export class DurableLedger implements UpdateLedger {
     if (this.hot === undefined) return true;
     if (!this.hot.claim(botName, updateId)) return false;
     if (this.options.store.closed) return true;
+    if (this.releasing.has(claimId(botName, updateId))) return true;
     const expiresAt = this.options.store.dbs.dedup.get([botName, updateId]) as number | undefined;
     // Claimed in an earlier run of the process: the hot window now holds it too.
     return !(expiresAt !== undefined && expiresAt > this.now());
@@ -67,7 +78,14 @@ export class DurableLedger implements UpdateLedger {
     const { dedup, dedupExpiry } = this.options.store.dbs;
     const expiresAt = dedup.get([botName, updateId]) as number | undefined;
     if (expiresAt === undefined) return;
-    this.quietly(() => dedup.remove([botName, updateId]));
+    const id = claimId(botName, updateId);
+    this.releasing.set(id, (this.releasing.get(id) ?? 0) + 1);
+    const committed = (): void => {
+      const left = (this.releasing.get(id) ?? 1) - 1;
+      if (left > 0) this.releasing.set(id, left);
+      else this.releasing.delete(id);
+    };
+    this.quietly(() => dedup.remove([botName, updateId]).finally(committed));
     this.quietly(() => dedupExpiry.remove([expiresAt, botName, updateId]));
   }
 
