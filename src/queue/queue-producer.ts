@@ -59,7 +59,7 @@ export class QueueProducer implements UpdateSubmitter, Processor {
     const password = redisPasswordOf(url);
     if (password !== "") options.scrubber.add(password);
     this.connection = createProducerConnection({ url, cluster: settings.REDIS_CLUSTER, logger, role: "producer", commandTimeoutMs: settings.QUEUE_ADD_TIMEOUT_MS });
-    this.queues = openQueues(this.connection, settings, logger);
+    this.queues = openQueues(this.connection, settings, logger, { versionCheck: false });
   }
 
   /** True while the producer connection is up (reported on /readyz). */

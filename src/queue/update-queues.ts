@@ -40,15 +40,26 @@ export function journalJobOptions(config: QueueOpenSettings): JobsOptions {
   };
 }
 
-export function openQueues(connection: RedisConnection, config: QueueOpenSettings, logger: Logger): QueueSet {
+export interface OpenQueuesOptions {
+  /**
+   * BullMQ's version check (an INFO) runs once per queue, when it is opened, and a failure sticks:
+   * every later command on that queue fails with it. The API side turns it off, because its
+   * connection gives each command QUEUE_ADD_TIMEOUT_MS, and one slow answer at start would leave
+   * the process refusing every update until restarted. Workers still check the version.
+   */
+  versionCheck?: boolean;
+}
+
+export function openQueues(connection: RedisConnection, config: QueueOpenSettings, logger: Logger, options: OpenQueuesOptions = {}): QueueSet {
+  const skipVersionCheck = options.versionCheck === false;
   // The connection already logs outages once; BullMQ re-emits each error on every queue, and an
   // EventEmitter "error" without a listener would throw.
   const quiet = (queue: Queue): Queue => queue.on("error", (error: Error) => logger.debug({ queue: queue.name, err: error.message }, "queue error"));
   const partitions: Queue[] = [];
   for (let i = 0; i < config.QUEUE_PARTITIONS; i++) {
-    partitions.push(quiet(new Queue(partitionQueueName(i), { connection, prefix: partitionKeyPrefixOf(config.QUEUE_PREFIX, i), defaultJobOptions: updateJobOptions(config) })));
+    partitions.push(quiet(new Queue(partitionQueueName(i), { connection, prefix: partitionKeyPrefixOf(config.QUEUE_PREFIX, i), skipVersionCheck, defaultJobOptions: updateJobOptions(config) })));
   }
-  const journal = quiet(new Queue(JOURNAL_QUEUE, { connection, prefix: keyPrefixOf(config.QUEUE_PREFIX), defaultJobOptions: journalJobOptions(config) }));
+  const journal = quiet(new Queue(JOURNAL_QUEUE, { connection, prefix: keyPrefixOf(config.QUEUE_PREFIX), skipVersionCheck, defaultJobOptions: journalJobOptions(config) }));
   const all = () => [...partitions, journal];
   return {
     connection,
