@@ -5,6 +5,10 @@ export default defineConfig({
     include: ["src/**/*.test.ts", "bench/**/*.test.ts"],
     pool: "forks",
     maxWorkers: 3,
+    // Test files share their worker's modules: importing grammY, Fastify and the service anew for
+    // every file was a quarter of the suite's CPU (docs/architecture.md, "The test suite's cost").
+    // A test that changes global state (timers, globalThis) puts it back in its afterEach.
+    isolate: false,
     // Hang guards, not speed limits: a test that passes on a quiet machine must pass on a busy one
     // too (two npm test runs side by side start their child processes several times slower).
     testTimeout: 120_000,
