@@ -157,6 +157,9 @@ describe("transformer plugins installed by a bot's handlers", () => {
     expect(calls(20)).toEqual([["plain", "too-many-requests"], ["plain", "answered"]]);
     expect(calls(21)).toEqual([["Your name?", "too-many-requests"], ["Your name?", "answered"]]);
     const talkerLines = (msg: string) => service.logs().filter((l) => l.bot === "Talker" && l.msg === msg);
+    // The child's log lines come through a pipe, and may arrive after the reply they preceded.
+    await service.waitForLog((l) => l.bot === "Talker" && l.msg === "handler failed, update will run again");
+    await service.waitForLog((l) => l.bot === "Talker" && l.msg === "telegram api call failed, retrying");
     expect(talkerLines("telegram api call failed, retrying")).toHaveLength(1);
     expect(talkerLines("handler failed, update will run again")).toEqual([expect.objectContaining({ update_id: 2, reason: "telegram 429" })]);
     expect(logsOf(service, "Talker", "API_PLUGIN_OVERLAP")).toEqual([]);
