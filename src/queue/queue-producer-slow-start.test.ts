@@ -17,6 +17,7 @@ import { QueueProducer } from "./queue-producer.ts";
 import { stallingProxy } from "../testing/stalling-proxy.ts";
 
 const skipReason = await redisSkipReason();
+
 describe.skipIf(skipReason !== undefined)(`queue producer when Redis is slow at start${skipReason === undefined ? "" : ` (skipped: ${skipReason})`}`, () => {
   const prefix = uniquePrefix("slowstart");
   const proxy = stallingProxy(new URL(SHARED_REDIS_URL), 1_000);
