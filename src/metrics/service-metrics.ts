@@ -9,6 +9,7 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom
 import type { ProcessingStatus } from "../processing/update-job.ts";
 import type { UpdateObserver } from "../processing/update-observer.ts";
 import type { TelegramOutcome } from "../telegram/request-watch.ts";
+import { CounterTally } from "./counter-tally.ts";
 import type { MetricsSettings } from "./metrics-settings.ts";
 
 /** What the gauges show, read at each scrape. */
@@ -28,14 +29,15 @@ const WAIT_BUCKETS = [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5
 
 export class ServiceMetrics implements UpdateObserver {
   readonly registry = new Registry();
-  private readonly accepted: Counter<"bot">;
-  private readonly duplicate: Counter<"bot">;
-  private readonly refusedTotal: Counter<"code">;
-  private readonly processed: Counter<"bot" | "status">;
-  private readonly retries: Counter<"bot">;
-  private readonly telegramRequests: Counter<"method" | "outcome">;
-  private readonly retryAfter: Counter;
-  private readonly floodDelay: Counter<"bot">;
+  // Counted here, moved into their prom-client counters at each scrape (counter-tally.ts).
+  private readonly accepted = new CounterTally(["bot"]);
+  private readonly duplicate = new CounterTally(["bot"]);
+  private readonly refusedTotal = new CounterTally(["code"]);
+  private readonly processed = new CounterTally(["bot", "status"]);
+  private readonly retries = new CounterTally(["bot"]);
+  private readonly telegramRequests = new CounterTally(["method", "outcome"]);
+  private readonly retryAfter = new CounterTally([]);
+  private readonly floodDelay = new CounterTally(["bot"]);
   private readonly duration: Histogram<string>;
   private readonly wait: Histogram<string>;
   private readonly perBot: boolean;
@@ -44,44 +46,29 @@ export class ServiceMetrics implements UpdateObserver {
     const registers = [this.registry];
     this.perBot = settings.METRICS_PER_BOT_HISTOGRAMS;
     collectDefaultMetrics({ register: this.registry });
-    this.accepted = new Counter({ name: "clustered_bots_updates_accepted_total", help: "Updates taken by intake (answered 200), per bot.", labelNames: ["bot"], registers });
-    this.duplicate = new Counter({ name: "clustered_bots_updates_duplicate_total", help: "Redeliveries of updates already taken (answered 200, not handled again), per bot.", labelNames: ["bot"], registers });
-    this.refusedTotal = new Counter({ name: "clustered_bots_updates_refused_total", help: "Requests the intake routes refused, by error code.", labelNames: ["code"], registers });
-    this.processed = new Counter({ name: "clustered_bots_updates_processed_total", help: "Updates done, per bot and status (success, error, cancelled), as the journal records them.", labelNames: ["bot", "status"], registers });
-    this.retries = new Counter({ name: "clustered_bots_update_retries_total", help: "Runs of an update scheduled again after its handler failed, per bot.", labelNames: ["bot"], registers });
-    this.telegramRequests = new Counter({ name: "clustered_bots_telegram_requests_total", help: "Requests to the Bot API, by method and outcome (ok, 429, 4xx, 5xx, network).", labelNames: ["method", "outcome"], registers });
-    this.retryAfter = new Counter({ name: "clustered_bots_telegram_retry_after_seconds_total", help: "Seconds of retry_after Telegram asked for in its 429 answers.", registers });
-    this.floodDelay = new Counter({ name: "clustered_bots_flood_delay_seconds_total", help: "Seconds sends waited for a flood-control slot, per bot.", labelNames: ["bot"], registers });
+    const counter = <L extends string>(name: string, help: string, tally: CounterTally<L>): void => {
+      new Counter({ name, help, labelNames: tally.labelNames, registers, collect() { tally.flushInto(this); } });
+    };
+    counter("clustered_bots_updates_accepted_total", "Updates taken by intake (answered 200), per bot.", this.accepted);
+    counter("clustered_bots_updates_duplicate_total", "Redeliveries of updates already taken (answered 200, not handled again), per bot.", this.duplicate);
+    counter("clustered_bots_updates_refused_total", "Requests the intake routes refused, by error code.", this.refusedTotal);
+    counter("clustered_bots_updates_processed_total", "Updates done, per bot and status (success, error, cancelled), as the journal records them.", this.processed);
+    counter("clustered_bots_update_retries_total", "Runs of an update scheduled again after its handler failed, per bot.", this.retries);
+    counter("clustered_bots_telegram_requests_total", "Requests to the Bot API, by method and outcome (ok, 429, 4xx, 5xx, network).", this.telegramRequests);
+    counter("clustered_bots_telegram_retry_after_seconds_total", "Seconds of retry_after Telegram asked for in its 429 answers.", this.retryAfter);
+    counter("clustered_bots_flood_delay_seconds_total", "Seconds sends waited for a flood-control slot, per bot.", this.floodDelay);
     const histogramLabels = this.perBot ? ["bot"] : [];
     this.duration = new Histogram({ name: "clustered_bots_update_duration_seconds", help: "Handling time of one run of an update's handlers.", labelNames: histogramLabels, buckets: DURATION_BUCKETS, registers });
     this.wait = new Histogram({ name: "clustered_bots_update_wait_seconds", help: "From acceptance to the start of an update's first run.", labelNames: histogramLabels, buckets: WAIT_BUCKETS, registers });
     this.gauges(sources, registers);
   }
 
-  /** Each labelled child made once: prom-client hashes the label values on every `labels()` call. */
-  private readonly children = new Map<Counter<string>, Map<string, { inc(value?: number): void }>>();
-
-  private child(counter: Counter<string>, ...values: string[]): { inc(value?: number): void } {
-    let byValues = this.children.get(counter);
-    if (byValues === undefined) {
-      byValues = new Map();
-      this.children.set(counter, byValues);
-    }
-    const key = values.join("\u0000");
-    let child = byValues.get(key);
-    if (child === undefined) {
-      child = counter.labels(...values);
-      byValues.set(key, child);
-    }
-    return child;
-  }
-
   admitted(bot: string, result: "accepted" | "duplicate"): void {
-    this.child(result === "accepted" ? this.accepted : this.duplicate, bot).inc();
+    (result === "accepted" ? this.accepted : this.duplicate).add([bot]);
   }
 
   refused(code: string): void {
-    this.child(this.refusedTotal, code).inc();
+    this.refusedTotal.add([code]);
   }
 
   started(bot: string, waitMs: number): void {
@@ -95,20 +82,20 @@ export class ServiceMetrics implements UpdateObserver {
   }
 
   retried(bot: string): void {
-    this.child(this.retries, bot).inc();
+    this.retries.add([bot]);
   }
 
   settled(bot: string, status: ProcessingStatus): void {
-    this.child(this.processed, bot, status).inc();
+    this.processed.add([bot, status]);
   }
 
   telegramRequest(method: string, outcome: TelegramOutcome, retryAfterSeconds: number | undefined): void {
-    this.child(this.telegramRequests, method, outcome).inc();
-    if (retryAfterSeconds !== undefined) this.retryAfter.inc(retryAfterSeconds);
+    this.telegramRequests.add([method, outcome]);
+    if (retryAfterSeconds !== undefined) this.retryAfter.add([], retryAfterSeconds);
   }
 
   floodDelayed(bot: string, waitedMs: number): void {
-    this.child(this.floodDelay, bot).inc(waitedMs / 1000);
+    this.floodDelay.add([bot], waitedMs / 1000);
   }
 
   /** The page in the Prometheus text format. */
