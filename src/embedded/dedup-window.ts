@@ -4,6 +4,11 @@
  * sender's redelivery of a failed update is handled again rather than taken for a duplicate.
  * Memory is bounded: entries expire after the window, and past `maxEntries` the oldest go first.
  */
+/** The key of one (bot, update_id) claim, in memory. */
+export function claimKey(botName: string, updateId: number): string {
+  return `${botName}\u0000${updateId}`;
+}
+
 export class DedupWindow {
   /** Insertion order is claim order, so the oldest entries are at the front. */
   private readonly expiresAt = new Map<string, number>();
@@ -24,7 +29,7 @@ export class DedupWindow {
   claim(botName: string, updateId: number): boolean {
     if (this.windowMs <= 0) return true;
     const now = this.now();
-    const key = `${botName}\u0000${updateId}`;
+    const key = claimKey(botName, updateId);
     const expiry = this.expiresAt.get(key);
     if (expiry !== undefined && expiry > now) return false;
     this.expiresAt.delete(key);
@@ -36,7 +41,7 @@ export class DedupWindow {
 
   /** Forgets a claim, so the next delivery of this update is processed. */
   release(botName: string, updateId: number): void {
-    this.expiresAt.delete(`${botName}\u0000${updateId}`);
+    this.expiresAt.delete(claimKey(botName, updateId));
   }
 
   private evict(now: number): void {

@@ -10,7 +10,7 @@ import type { Update } from "grammy/types";
 import type { Logger } from "pino";
 import type { LocalStore } from "../local-store/local-store.ts";
 import { newUpdateJob, type UpdateJob } from "../processing/update-job.ts";
-import { DedupWindow } from "./dedup-window.ts";
+import { claimKey, DedupWindow } from "./dedup-window.ts";
 import type { UpdateLedger } from "./update-ledger.ts";
 
 /** What the store keeps of a pending update. */
@@ -33,10 +33,6 @@ export interface DurableLedgerOptions {
   /** Pause between expiry rounds that found less than a batch. @defaultValue 60000 */
   expiryIntervalMs?: number;
   now?: () => number;
-}
-
-function claimId(botName: string, updateId: number): string {
-  return `${updateId}\u0000${botName}`;
 }
 
 export class DurableLedger implements UpdateLedger {
@@ -65,7 +61,8 @@ export class DurableLedger implements UpdateLedger {
     if (this.hot === undefined) return true;
     if (!this.hot.claim(botName, updateId)) return false;
     if (this.options.store.closed) return true;
-    if (this.releasing.has(claimId(botName, updateId))) return true;
+    // Almost always empty: no key is built for the common claim.
+    if (this.releasing.size > 0 && this.releasing.has(claimKey(botName, updateId))) return true;
     const expiresAt = this.options.store.dbs.dedup.get([botName, updateId]) as number | undefined;
     // Claimed in an earlier run of the process: the hot window now holds it too.
     return !(expiresAt !== undefined && expiresAt > this.now());
@@ -78,7 +75,7 @@ export class DurableLedger implements UpdateLedger {
     const { dedup, dedupExpiry } = this.options.store.dbs;
     const expiresAt = dedup.get([botName, updateId]) as number | undefined;
     if (expiresAt === undefined) return;
-    const id = claimId(botName, updateId);
+    const id = claimKey(botName, updateId);
     this.releasing.set(id, (this.releasing.get(id) ?? 0) + 1);
     const committed = (): void => {
       const left = (this.releasing.get(id) ?? 1) - 1;

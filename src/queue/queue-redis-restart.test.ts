@@ -30,8 +30,8 @@ describe.skipIf(skipReason !== undefined)(`queue mode across a Redis restart${sk
       apis: 1,
       workers: 2,
       // Locks outlive the outage, so a job finishing while Redis is away is not run again. Adds keep
-      // the default timeout (2000 ms): with 300 ms, a loaded machine's slow INFO at the API's start
-      // left BullMQ's queues unusable (suspected; see the closing note of 2026-12-01).
+      // the default timeout (2000 ms). A slow Redis at the API's start is its own test
+      // (queue-producer-slow-start.test.ts).
       env: { QUEUE_LOCK_DURATION_MS: "8000", QUEUE_STALLED_INTERVAL_MS: "1000" },
     });
   });

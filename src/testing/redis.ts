@@ -129,22 +129,15 @@ export async function startOwnRedis(): Promise<OwnRedis> {
   const dir = mkdtempSync(path.join(os.tmpdir(), "cb-redis-"));
   const url = `redis://127.0.0.1:${port}`;
   let child: ChildProcess | undefined;
-  // On a restart the port may be held for a moment by another process's outgoing connection (it
-  // was free, so the OS may hand it out as a source port): a server that cannot bind exits, and is
-  // started again until it listens. Hang guard, not a speed limit: 30 s.
+  // Hang guard, not a speed limit: 30 s. A server that exits (its port taken) fails at once.
   const launch = async () => {
+    const started = spawn("redis-server", ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "yes", "--appendfsync", "always", "--dir", dir], { stdio: "ignore" });
+    child = started;
     const deadline = Date.now() + 30_000;
-    for (;;) {
-      const started = spawn("redis-server", ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "yes", "--appendfsync", "always", "--dir", dir], { stdio: "ignore" });
-      child = started;
-      const exited = () => started.exitCode !== null || started.signalCode !== null;
-      while (!exited() && !(await redisAnswers(url, 200))) {
-        if (Date.now() > deadline) throw new Error(`redis-server did not start on port ${port} within 30 s`);
-        await new Promise((r) => setTimeout(r, 50));
-      }
-      if (!exited()) return;
-      if (Date.now() > deadline) throw new Error(`redis-server kept exiting at start on port ${port} (port in use?)`);
-      await new Promise((r) => setTimeout(r, 200));
+    while (!(await redisAnswers(url, 200))) {
+      if (started.exitCode !== null || started.signalCode !== null) throw new Error(`redis-server exited at start on port ${port} (port in use?)`);
+      if (Date.now() > deadline) throw new Error(`redis-server did not start on port ${port} within 30 s`);
+      await new Promise((r) => setTimeout(r, 50));
     }
   };
   const kill = async () => {
