@@ -8,6 +8,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { engineNodeArgs } from "../../src/boot/engine-node-args.ts";
 
 export const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 
@@ -35,12 +36,16 @@ export interface StartOptions {
   keepLines?: number;
 }
 
-/** Starts `node --import tsx <script> ...args` from the project root. */
+/**
+ * Starts `node <loader> <script> ...args` from the project root: the engine loader, as `npm start`
+ * does, except for the baselines, which run as a user of grammY or BullMQ alone runs them, on tsx.
+ */
 export function startNodeScript(name: string, script: string, args: string[] = [], options: StartOptions = {}): Child {
   const env: NodeJS.ProcessEnv = { ...process.env, ...options.env };
   delete env.NODE_OPTIONS;
   delete env.VITEST;
-  const child = spawn(process.execPath, [...(options.nodeFlags ?? []), "--import", "tsx", path.resolve(PROJECT_ROOT, script), ...args], {
+  const loader = script.startsWith("bench/baselines/") ? ["--import", "tsx"] : engineNodeArgs();
+  const child = spawn(process.execPath, [...(options.nodeFlags ?? []), ...loader, path.resolve(PROJECT_ROOT, script), ...args], {
     cwd: PROJECT_ROOT,
     env,
     stdio: ["ignore", "pipe", "pipe"],

@@ -10,6 +10,7 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { expect } from "vitest";
+import { engineNodeArgs } from "../../src/boot/engine-node-args.ts";
 import { PROJECT_ROOT } from "../lib/processes.ts";
 
 export interface Spread {
@@ -38,7 +39,7 @@ export function runBenchSmoke(suite: string, extra: string[] = [], extraEnv: Rec
     const env: NodeJS.ProcessEnv = { ...process.env, ...extraEnv };
     delete env.NODE_OPTIONS;
     delete env.VITEST;
-    const result = spawnSync(process.execPath, ["--import", "tsx", "bench/run.ts", "--quick", "--only", suite, "--duration", "0.5", "--out", outDir, ...extra], {
+    const result = spawnSync(process.execPath, [...engineNodeArgs(), "bench/run.ts", "--quick", "--only", suite, "--duration", "0.5", "--out", outDir, ...extra], {
       cwd: PROJECT_ROOT,
       env,
       encoding: "utf8",

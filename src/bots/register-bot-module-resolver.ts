@@ -10,6 +10,7 @@ import { noteSharedImporter, startSharedImportTracking } from "../fleet/shared-i
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { EngineRequireRedirect } from "./engine-require-redirect.ts";
+import { registerTypeScriptForBots } from "./bot-typescript.ts";
 
 const registeredRoots = new Set<string>();
 let requireRedirect: EngineRequireRedirect | undefined;
@@ -54,6 +55,9 @@ export function registerBotModuleResolver(botsDir: string): void {
   const dirs = botsDirPaths(botsDir).filter((dir) => !registeredRoots.has(dir));
   if (dirs.length === 0) return;
   for (const dir of dirs) registeredRoots.add(dir);
+  // Before the resolver: hooks registered later run first, so the resolver sees each bot import
+  // before tsx does, as it does when tsx comes from `--import tsx`.
+  registerTypeScriptForBots();
   const fallbackParentURL = new URL("../index.ts", import.meta.url).href;
   const engineImportDirs = packageDirs(dirs);
   // The hooks report which bot folders import shared modules (live reload reloads those).

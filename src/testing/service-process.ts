@@ -1,11 +1,12 @@
 /**
- * Runs the service as a real child process (`node --import tsx src/main.ts`, or `npm start`) for
+ * Runs the service as a real child process (`node --import <engine loader> src/main.ts`, or `npm start`) for
  * tests of signals, exit codes and log output. Reads the address from the "service started" line.
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { engineNodeArgs } from "../boot/engine-node-args.ts";
 import { PROJECT_ROOT } from "./bot-fixtures.ts";
 
 export interface ServiceProcess {
@@ -55,7 +56,7 @@ export async function spawnService(options: SpawnServiceOptions): Promise<Servic
   const child =
     options.viaNpm === true
       ? spawn("npm", ["start", "--silent"], { cwd: PROJECT_ROOT, env, detached: true, stdio: ["ignore", "pipe", "pipe"] })
-      : spawn(process.execPath, ["--import", "tsx", path.join(PROJECT_ROOT, options.entry ?? "src/main.ts"), ...(options.args ?? [])], { cwd: PROJECT_ROOT, env, stdio: ["ignore", "pipe", "pipe"] });
+      : spawn(process.execPath, [...engineNodeArgs(), path.join(PROJECT_ROOT, options.entry ?? "src/main.ts"), ...(options.args ?? [])], { cwd: PROJECT_ROOT, env, stdio: ["ignore", "pipe", "pipe"] });
   const stdout: string[] = [];
   const stderr: string[] = [];
   const parsed: Array<Record<string, unknown>> = [];
