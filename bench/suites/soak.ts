@@ -4,17 +4,20 @@
  * the resident memory of each process and its event-loop delay (p99 of the last interval, from its
  * /metrics) are sampled. After the warm-up (the first tenth of the run) memory must stay within
  * 10% of its lowest value with no growth trend; the curve is in the results as a text chart.
+ * The embedded run is repeated on the hand-written grammY server (the e2e baseline): its curve
+ * under the same load tells what of the swing is V8's and Node's, not the engine's.
  */
 import { asciiChart, slopeOf } from "../lib/ascii-chart.ts";
-import { createBotFarm, type BotFarm } from "../lib/bot-farm.ts";
+import { createBotFarm, writeFarmManifest } from "../lib/bot-farm.ts";
 import { residentBytes, runJsonScript, sleep, startNodeScript, type Child } from "../lib/processes.ts";
 import type { ResultRow, SuiteResult } from "../lib/report.ts";
 import { spreadOf } from "../lib/stats.ts";
-import { serviceEnv, startService, startStandIn, waitBotsReady, type StandInProcess } from "../lib/systems.ts";
+import { serviceEnv, startBaseline, startService, startStandIn, waitBotsReady, type StandInProcess } from "../lib/systems.ts";
 import type { PacedInput, PacedOutput } from "../load/paced-load.ts";
 import { freePort } from "../../src/testing/free-port.ts";
 import { deletePrefix, redisAnswers } from "../../src/testing/redis.ts";
-import { serviceTargets } from "./end-to-end.ts";
+import { grammyTargets, serviceTargets } from "./end-to-end.ts";
+import type { LoadTarget } from "../lib/updates.ts";
 import type { SuiteContext } from "./suite-context.ts";
 
 const REDIS_URL = process.env.BENCH_REDIS_URL ?? "redis://127.0.0.1:6379";
@@ -43,9 +46,9 @@ async function eventLoopP99Ms(metricsUrl: string): Promise<number> {
 }
 
 /** Runs the load against `url` while sampling `probes`; resolves with the samples and what the load did. */
-async function soakOnce(ctx: SuiteContext, standIn: StandInProcess, farm: BotFarm, url: string, probes: Probe[], plan: { updates: number; rate: number; chats: number; everyMs: number }): Promise<{ samples: Sample[]; load: PacedOutput; handled: number }> {
+async function soakOnce(ctx: SuiteContext, standIn: StandInProcess, targets: LoadTarget[], url: string, probes: Probe[], plan: { updates: number; rate: number; chats: number; everyMs: number }): Promise<SoakRun> {
   await standIn.client.reset();
-  const input: PacedInput = { plan: { baseUrl: url, targets: serviceTargets(farm.bots), chats: plan.chats, idBase: 1 }, ratePerSecond: plan.rate, durationSeconds: plan.updates / plan.rate, connections: 256 };
+  const input: PacedInput = { plan: { baseUrl: url, targets, chats: plan.chats, idBase: 1 }, ratePerSecond: plan.rate, durationSeconds: plan.updates / plan.rate, connections: 256 };
   let done = false;
   const load = runJsonScript<PacedOutput>("paced-load", "bench/load/paced-load.ts", input, (plan.updates / plan.rate + 600) * 1000).finally(() => (done = true));
   const samples: Sample[] = [];
@@ -65,27 +68,42 @@ async function soakOnce(ctx: SuiteContext, standIn: StandInProcess, farm: BotFar
   return { samples, load: loaded, handled: replies.length };
 }
 
-function soakRows(scenario: string, probes: Probe[], run: { samples: Sample[]; load: PacedOutput; handled: number }): { rows: ResultRow[]; charts: string[] } {
-  const rows: ResultRow[] = [{ scenario, metric: "updates answered / sent", unit: "share", ours: spreadOf([run.load.sent === 0 ? 0 : run.handled / run.load.sent]) }];
+interface SoakRun {
+  samples: Sample[];
+  load: PacedOutput;
+  handled: number;
+}
+
+/** Resident memory of probe `i` over a run: the samples after the warm-up, their spread and trend as shares. */
+function rssOf(run: SoakRun, i: number): { all: number[]; after: number[]; spreadShare: number; trendShare: number } {
+  const all = run.samples.map((s) => s.rss[i] ?? 0);
+  const after = all.slice(Math.max(1, Math.ceil(run.samples.length / 10)));
+  const low = Math.min(...after);
+  const high = Math.max(...after);
+  // Growth over the measured part, as a share of its mean: slope per sample times the samples.
+  const mean = after.reduce((a, b) => a + b, 0) / Math.max(1, after.length);
+  return { all, after, spreadShare: low > 0 ? (high - low) / low : 0, trendShare: mean > 0 ? (slopeOf(after) * after.length) / mean : 0 };
+}
+
+const chartOf = (title: string, run: SoakRun, rss: number[]) => `${title}, RSS over ${run.samples.at(-1)?.atSeconds.toFixed(0) ?? 0} s:\n${asciiChart(rss, { label: (b) => `${(b / 1024 / 1024).toFixed(0)} MB` })}`;
+
+/** Rows of one run; `baseline` (one probe: the hand-written grammY server under the same load) fills the baseline column of the first probe's memory rows. */
+function soakRows(scenario: string, probes: Probe[], run: SoakRun, baseline?: SoakRun): { rows: ResultRow[]; charts: string[] } {
+  const rows: ResultRow[] = [{ scenario, metric: "updates answered / sent", unit: "share", ours: spreadOf([run.load.sent === 0 ? 0 : run.handled / run.load.sent]), ...(baseline === undefined ? {} : { baseline: spreadOf([baseline.load.sent === 0 ? 0 : baseline.handled / baseline.load.sent]) }) }];
   const charts: string[] = [];
-  const warmup = Math.max(1, Math.ceil(run.samples.length / 10));
   probes.forEach((probe, i) => {
-    const rss = run.samples.map((s) => s.rss[i] ?? 0);
-    const after = rss.slice(warmup);
-    const low = Math.min(...after);
-    const high = Math.max(...after);
-    const spreadShare = low > 0 ? (high - low) / low : 0;
-    // Growth over the measured part, as a share of its mean: slope per sample times the samples.
-    const mean = after.reduce((a, b) => a + b, 0) / Math.max(1, after.length);
-    const trendShare = mean > 0 ? (slopeOf(after) * after.length) / mean : 0;
-    const met = after.length > 1 && spreadShare <= 0.1 && trendShare <= 0.1;
+    const ours = rssOf(run, i);
+    const base = i === 0 && baseline !== undefined ? rssOf(baseline, 0) : undefined;
+    const met = ours.after.length > 1 && ours.spreadShare <= 0.1 && ours.trendShare <= 0.1;
+    const withBase = (spread: number[] | undefined) => (spread === undefined ? {} : { baseline: spreadOf(spread) });
     rows.push(
-      { scenario: `${scenario}: ${probe.name}`, metric: "RSS after warm-up, (max - min) / min", unit: "share", ours: spreadOf([spreadShare]), target: { text: "<= 0.10, no growth trend", met } },
-      { scenario: `${scenario}: ${probe.name}`, metric: "RSS growth over the run (trend)", unit: "share", ours: spreadOf([trendShare]) },
-      { scenario: `${scenario}: ${probe.name}`, metric: "RSS", unit: "MB", ours: spreadOf(after.map((b) => b / 1024 / 1024)) },
+      { scenario: `${scenario}: ${probe.name}`, metric: "RSS after warm-up, (max - min) / min", unit: "share", ours: spreadOf([ours.spreadShare]), ...withBase(base && [base.spreadShare]), target: { text: "<= 0.10, no growth trend", met } },
+      { scenario: `${scenario}: ${probe.name}`, metric: "RSS growth over the run (trend)", unit: "share", ours: spreadOf([ours.trendShare]), ...withBase(base && [base.trendShare]) },
+      { scenario: `${scenario}: ${probe.name}`, metric: "RSS", unit: "MB", ours: spreadOf(ours.after.map((b) => b / 1024 / 1024)), ...withBase(base?.after.map((b) => b / 1024 / 1024)) },
       { scenario: `${scenario}: ${probe.name}`, metric: "event-loop delay p99 (per 10 s)", unit: "ms", ours: spreadOf(run.samples.map((s) => s.eventLoopP99Ms[i] ?? Number.NaN).filter(Number.isFinite)) },
     );
-    charts.push(`${scenario}, ${probe.name}, RSS over ${run.samples.at(-1)?.atSeconds.toFixed(0) ?? 0} s:\n${asciiChart(rss, { label: (b) => `${(b / 1024 / 1024).toFixed(0)} MB` })}`);
+    charts.push(chartOf(`${scenario}, ${probe.name}`, run, ours.all));
+    if (base !== undefined && baseline !== undefined) charts.push(chartOf(`${scenario}, the same load on the hand-written grammY server`, baseline, base.all));
   });
   return { rows, charts };
 }
@@ -102,11 +120,16 @@ export async function runSoak(ctx: SuiteContext): Promise<SuiteResult> {
     children.push(embedded.child);
     await waitBotsReady(embedded.url, farm.bots.length);
     const probes: Probe[] = [{ name: "service", pid: embedded.child.pid, metricsUrl: `${embedded.url}/metrics` }];
-    const run = await soakOnce(ctx, standIn, farm, embedded.url, probes, plan);
-    const embeddedResult = soakRows("embedded default", probes, run);
+    const run = await soakOnce(ctx, standIn, serviceTargets(farm.bots), embedded.url, probes, plan);
+    await embedded.child.stop();
+    // The yardstick: grammY's webhookCallback on Fastify, as a user would write it, under the same load.
+    const grammy = await startBaseline("grammy-fastify", "bench/baselines/grammy-fastify-server.ts", [writeFarmManifest(farm), standIn.client.apiRoot]);
+    children.push(grammy.child);
+    const baseRun = await soakOnce(ctx, standIn, grammyTargets(farm.bots), grammy.url, [{ name: "grammY server", pid: grammy.child.pid, metricsUrl: "" }], plan);
+    await grammy.child.stop();
+    const embeddedResult = soakRows("embedded default", probes, run, baseRun);
     rows.push(...embeddedResult.rows);
     notes.push(...embeddedResult.charts);
-    await embedded.child.stop();
 
     if (await redisAnswers(REDIS_URL)) {
       const env = { REDIS_URL, QUEUE_PREFIX: `soak-${process.pid}-${Date.now()}` };
@@ -120,7 +143,7 @@ export async function runSoak(ctx: SuiteContext): Promise<SuiteResult> {
         { name: "API", pid: api.child.pid, metricsUrl: `${api.url}/metrics` },
         { name: "worker", pid: worker.pid, metricsUrl: `http://127.0.0.1:${workerPort}/metrics` },
       ];
-      const queueRun = await soakOnce(ctx, standIn, farm, api.url, queueProbes, plan);
+      const queueRun = await soakOnce(ctx, standIn, serviceTargets(farm.bots), api.url, queueProbes, plan);
       const queueResult = soakRows("queue mode", queueProbes, queueRun);
       rows.push(...queueResult.rows);
       notes.push(...queueResult.charts);
@@ -129,7 +152,7 @@ export async function runSoak(ctx: SuiteContext): Promise<SuiteResult> {
     } else {
       notes.push(`queue mode skipped: no Redis at ${REDIS_URL}`);
     }
-    return { suite: "soak", baseline: "none: memory is held against itself over the run", rows, notes };
+    return { suite: "soak", baseline: "the embedded rows: the hand-written grammY server under the same load; the target holds memory against itself over the run", rows, notes };
   } finally {
     for (const child of children) await child.stop(5000);
     await standIn.child.stop();
