@@ -53,7 +53,7 @@ const TRANSFORM_OPTIONS = {
 };
 
 function isEngineTypeScript(url) {
-  return url.endsWith(".ts") && engineRoots.some((root) => url.startsWith(root)) && !url.includes("/node_modules/");
+  return url.endsWith(".ts") && engineRoots.some((root) => url.startsWith(root));
 }
 
 async function javascriptOf(file) {

@@ -4,7 +4,7 @@
  * bot modules load as under tsx, with the engine's grammY; each engine file is transformed once.
  */
 import { execFile } from "node:child_process";
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
@@ -72,9 +72,16 @@ async function runProbe(tmp: string): Promise<ProbeResult> {
   return JSON.parse(stdout.trim().split("\n").at(-1) ?? "") as ProbeResult;
 }
 
+/** Each cached file with its inode and mtime: a file written again (renamed over) gets a new inode. */
 function cachedFiles(tmp: string): string[] {
   const [dir] = readdirSync(tmp).filter((name) => name.startsWith("clustered-bots-engine-"));
-  return dir === undefined ? [] : readdirSync(path.join(tmp, dir)).sort();
+  if (dir === undefined) return [];
+  return readdirSync(path.join(tmp, dir))
+    .sort()
+    .map((name) => {
+      const { ino, mtimeMs } = statSync(path.join(tmp, dir, name));
+      return `${name} ${ino} ${mtimeMs}`;
+    });
 }
 
 function freshTmp(name: string): string {
@@ -102,8 +109,9 @@ describe("node --import src/boot/engine-loader.mjs", { timeout: 120_000 }, () =>
     await runProbe(tmp);
     const first = cachedFiles(tmp);
     expect(first.length).toBeGreaterThan(3);
-    expect(first.every((name) => name.endsWith(".mjs"))).toBe(true);
+    expect(first.every((entry) => entry.split(" ")[0]?.endsWith(".mjs"))).toBe(true);
     await runProbe(tmp);
+    // Not one file written again: the second start read every engine file from the cache.
     expect(cachedFiles(tmp)).toEqual(first);
   });
 });
