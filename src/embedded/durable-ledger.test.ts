@@ -66,6 +66,31 @@ describe("DurableLedger", () => {
     }
   });
 
+  it("keeps only the last hotWindowMs of claims in memory; older ones are still duplicates, read from disk", async () => {
+    const store = openStore(dataDir());
+    let now = 1_000_000;
+    const ledger = new DurableLedger({ store, logger, windowMs: 3_600_000, hotEntries: 1000, hotWindowMs: 1000, now: () => now });
+    try {
+      expect(ledger.claim("A", 1)).toBe(true);
+      const written = ledger.record(newUpdateJob("A", textUpdate(1, 1, "x"), now));
+      // Before the claim's write commits, only the memory copy can answer the repeat.
+      expect(ledger.claim("A", 1)).toBe(false);
+      await written;
+      for (let id = 2; id <= 50; id++) {
+        expect(ledger.claim("A", id)).toBe(true);
+        await ledger.record(newUpdateJob("A", textUpdate(id, 1, "x"), now));
+      }
+      expect(ledger.claimsInMemory).toBe(50);
+      now += 1001;
+      expect(ledger.claim("A", 51)).toBe(true);
+      expect(ledger.claimsInMemory).toBe(1);
+      for (const id of [1, 25, 50]) expect(ledger.claim("A", id)).toBe(false);
+    } finally {
+      ledger.close();
+      await store.close();
+    }
+  });
+
   it("expires claims in batches once their window passed, and forgets a released one at once", async () => {
     const store = openStore(dataDir());
     let now = 1_000_000;

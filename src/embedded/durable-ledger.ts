@@ -4,7 +4,8 @@
  * update's 200 waits for that commit. A finished update is removed (in a later turn's
  * transaction); a restart finds what was not. Claims live on disk for DEDUP_WINDOW_SECONDS, so a
  * redelivery after a restart is still a duplicate; they expire in batches in the background. A
- * hot in-memory window in front of the disk answers repeats within this process at once.
+ * short in-memory window in front of the disk (the last minute's claims) answers a repeat whose
+ * claim has not committed yet.
  */
 import type { Update } from "grammy/types";
 import type { Logger } from "pino";
@@ -26,8 +27,16 @@ export interface DurableLedgerOptions {
   logger: Logger;
   /** DEDUP_WINDOW_SECONDS in ms (0: no duplicate claims). */
   windowMs: number;
-  /** Claims remembered in memory in front of the disk (DEDUP_MAX_ENTRIES). */
+  /** Claims remembered in memory in front of the disk, at most (DEDUP_MAX_ENTRIES). */
   hotEntries: number;
+  /**
+   * How long a claim stays in memory in front of the disk. The memory copy is what answers a
+   * repeat before the claim's write has committed (milliseconds); older claims are read from
+   * disk. Keeping the whole window in memory instead would grow the heap with every update
+   * until DEDUP_MAX_ENTRIES (about 130 bytes each), for no answer the disk does not give.
+   * @defaultValue 60000
+   */
+  hotWindowMs?: number;
   /** Expired claims removed per round; a full round is followed by another at once. @defaultValue 10000 */
   expiryBatch?: number;
   /** Pause between expiry rounds that found less than a batch. @defaultValue 60000 */
@@ -51,10 +60,15 @@ export class DurableLedger implements UpdateLedger {
 
   constructor(private readonly options: DurableLedgerOptions) {
     this.now = options.now ?? Date.now;
-    this.hot = options.windowMs > 0 ? new DedupWindow(options.windowMs, options.hotEntries, this.now) : undefined;
+    this.hot = options.windowMs > 0 ? new DedupWindow(Math.min(options.windowMs, options.hotWindowMs ?? 60_000), options.hotEntries, this.now) : undefined;
     const last = [...options.store.dbs.pending.getKeys({ reverse: true, limit: 1 })][0];
     this.nextKey = typeof last === "number" ? last + 1 : 1;
     if (options.windowMs > 0) this.scheduleExpiry(options.expiryIntervalMs ?? 60_000);
+  }
+
+  /** Claims held in memory in front of the disk (those of the last hotWindowMs). */
+  get claimsInMemory(): number {
+    return this.hot?.size ?? 0;
   }
 
   claim(botName: string, updateId: number): boolean {
