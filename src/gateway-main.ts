@@ -11,10 +11,12 @@ import { openServiceLogger } from "./logging/logger.ts";
 import { exitOnSignals, installCrashHandlers, reopenLogOnHangup } from "./service/process-lifecycle.ts";
 import { SecretScrubber } from "./logging/secret-scrubber.ts";
 import { buildGateway } from "./gateway/build-gateway.ts";
+import { HeapGrowth } from "./host/heap-growth.ts";
 
 async function main(): Promise<void> {
   const { env, sources } = readServiceEnvWithSources();
   const config = parseGatewayConfig(env, sources);
+  new HeapGrowth(config).start();
   const scrubber = new SecretScrubber();
   const log = await openServiceLogger(config, scrubber);
   const { logger } = log;

@@ -11,9 +11,11 @@ import { logRotationOf } from "./logging/log-file.ts";
 import { SecretScrubber } from "./logging/secret-scrubber.ts";
 import { buildService } from "./service/build-service.ts";
 import { exitOnSignals, installCrashHandlers, loadConfigOrExit, reopenLogOnHangup } from "./service/process-lifecycle.ts";
+import { HeapGrowth } from "./host/heap-growth.ts";
 
 async function main(): Promise<void> {
   const config = loadConfigOrExit();
+  new HeapGrowth(config).start();
   const scrubber = new SecretScrubber();
   const log = await openServiceLogger(config, scrubber);
   const { logger } = log;

@@ -15,6 +15,7 @@ import { isQueueMode, QUEUE_MODE_REQUIRED, redisUrlOf } from "./queue/queue-mode
 import { parseQueueList } from "./queue/queue-list.ts";
 import { buildWorker } from "./service/build-worker.ts";
 import { createWorkerConnection, redisPasswordOf } from "./queue/redis-connection.ts";
+import { HeapGrowth } from "./host/heap-growth.ts";
 
 async function main(): Promise<void> {
   let queuesArg: string | undefined;
@@ -27,6 +28,7 @@ async function main(): Promise<void> {
   const queues = parseQueueList(queuesArg);
   if (typeof queues === "string") failStart(queues);
   const config = loadConfigOrExit();
+  new HeapGrowth(config).start();
   if (!isQueueMode(config)) failStart(`npm run worker ${QUEUE_MODE_REQUIRED}`);
   const scrubber = new SecretScrubber();
   const url = redisUrlOf(config);
