@@ -164,6 +164,17 @@ export function residentBytes(pid: number): number {
   return Number(match[1]) * 1024;
 }
 
+/** Resident memory of a process split by kind, in bytes (Linux /proc): all of it, anonymous (heap and native allocations) and file-backed (mapped files: code, and the local store's memory-mapped data file). */
+export function residentParts(pid: number): { rss: number; anon: number; file: number } {
+  const status = readFileSync(`/proc/${pid}/status`, "utf8");
+  const kb = (field: string): number => {
+    const match = new RegExp(`^${field}:\\s+(\\d+)\\s+kB`, "m").exec(status);
+    if (match === null) throw new Error(`no ${field} for pid ${pid}`);
+    return Number(match[1]) * 1024;
+  };
+  return { rss: kb("VmRSS"), anon: kb("RssAnon"), file: kb("RssFile") };
+}
+
 export function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
