@@ -84,9 +84,8 @@ export class HeapGrowth {
   /** One sample at `at` (ms): the old generation's size and the event loop's utilisation since the last one (0-1); public for tests. */
   sample(at: number, bytes: number, busy: number): void {
     const elapsed = at - this.previous.at;
-    if (this.previous.at === 0) {
-      this.live = bytes;
-    } else if (bytes < this.previous.bytes) {
+    // The first sample, or a full collection since the last one: what is left is about what is alive.
+    if (this.previous.at === 0 || bytes < this.previous.bytes) {
       this.live = bytes;
     } else if (elapsed > 0) {
       const rate = (bytes - this.previous.bytes) / elapsed;
