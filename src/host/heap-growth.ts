@@ -8,17 +8,15 @@
  *
  * Its price is a full collection each time the headroom fills up, which under a heavy load (a
  * fast promotion rate) is often: at saturation a fixed 20% cost 40% of the throughput. So the
- * headroom stays fixed while the main thread has time to spare (event-loop utilisation under
- * 0.5 over the last second), or while it would cost at most one full collection per budget
- * interval (20 ms per MB alive, at least 1.5 s; a full collection costs about 1.5 ms of CPU per
- * MB alive, so about 7% of a core at that edge). When both fail (a busy process promoting fast)
- * V8's own policy is back, until utilisation falls under 0.4 or promotion to two thirds of the
- * edge. The old generation is sampled every second;
- * its growth between full collections is the promotion rate. V8 reads the flag each time it sets
- * the next limit, so changing it at run time takes effect at the next collection. Figures in
- * docs/performance.md.
+ * headroom stays fixed while it would cost at most one full collection per budget interval
+ * (20 ms per MB alive, at least 1.5 s; a full collection costs about 1.5 ms of CPU per MB alive,
+ * so about 7% of a core at that edge). Past that V8's own policy is back, until promotion falls
+ * to two thirds of the edge. (Keeping it fixed while the event loop had time to spare as well
+ * cost queue mode's worker 15-20% at saturation: it waits on Redis, so its loop is never busy.)
+ * The old generation is sampled every second; its growth between full collections is the
+ * promotion rate. V8 reads the flag each time it sets the next limit, so changing it at run time
+ * takes effect at the next collection. Figures in docs/performance.md.
  */
-import { performance, type EventLoopUtilization } from "node:perf_hooks";
 import { getHeapSpaceStatistics, setFlagsFromString } from "node:v8";
 import type { HostSettings } from "./host-settings.ts";
 
@@ -49,7 +47,6 @@ export class HeapGrowth {
   /** Promotion rate, bytes per ms (smoothed). */
   private rate = 0;
   private isFixed = false;
-  private utilization: EventLoopUtilization | undefined;
 
   constructor(settings: Pick<HostSettings, "HEAP_GROWTH_PERCENT">, options: HeapGrowthOptions = {}) {
     this.percent = settings.HEAP_GROWTH_PERCENT;
@@ -66,13 +63,7 @@ export class HeapGrowth {
   start(): void {
     if (this.percent <= 0 || this.timer !== undefined) return;
     this.use(true);
-    this.utilization = performance.eventLoopUtilization();
-    this.timer = setInterval(() => {
-      const now = performance.eventLoopUtilization();
-      const busy = performance.eventLoopUtilization(now, this.utilization).utilization;
-      this.utilization = now;
-      this.sample(performance.now(), oldGenerationBytes(), busy);
-    }, this.sampleMs);
+    this.timer = setInterval(() => this.sample(performance.now(), oldGenerationBytes()), this.sampleMs);
     this.timer.unref();
   }
 
@@ -81,8 +72,8 @@ export class HeapGrowth {
     this.timer = undefined;
   }
 
-  /** One sample at `at` (ms): the old generation's size and the event loop's utilisation since the last one (0-1); public for tests. */
-  sample(at: number, bytes: number, busy: number): void {
+  /** One sample of the old generation's size at `at` (ms); public for tests. */
+  sample(at: number, bytes: number): void {
     const elapsed = at - this.previous.at;
     // The first sample, or a full collection since the last one: what is left is about what is alive.
     if (this.previous.at === 0 || bytes < this.previous.bytes) {
@@ -94,8 +85,8 @@ export class HeapGrowth {
     this.previous = { at, bytes };
     const intervalMs = this.rate > 0 ? (this.live * this.percent) / 100 / this.rate : Number.POSITIVE_INFINITY;
     const budgetMs = Math.max(1500, (this.live / MB) * 20);
-    if (this.isFixed && intervalMs < budgetMs && busy > 0.5) this.use(false);
-    else if (!this.isFixed && (intervalMs > 1.5 * budgetMs || busy < 0.4)) this.use(true);
+    if (this.isFixed && intervalMs < budgetMs) this.use(false);
+    else if (!this.isFixed && intervalMs > 1.5 * budgetMs) this.use(true);
   }
 
   private use(fixed: boolean): void {
