@@ -156,14 +156,6 @@ export async function stopAll(): Promise<void> {
   await Promise.all([...running].map((child) => child.stop(3000)));
 }
 
-/** Resident memory of a process in bytes (Linux /proc). */
-export function residentBytes(pid: number): number {
-  const status = readFileSync(`/proc/${pid}/status`, "utf8");
-  const match = /VmRSS:\s+(\d+)\s+kB/.exec(status);
-  if (match === null) throw new Error(`no VmRSS for pid ${pid}`);
-  return Number(match[1]) * 1024;
-}
-
 /** Resident memory of a process split by kind, in bytes (Linux /proc): all of it, anonymous (heap and native allocations) and file-backed (mapped files: code, and the local store's memory-mapped data file). */
 export function residentParts(pid: number): { rss: number; anon: number; file: number } {
   const status = readFileSync(`/proc/${pid}/status`, "utf8");
@@ -173,6 +165,11 @@ export function residentParts(pid: number): { rss: number; anon: number; file: n
     return Number(match[1]) * 1024;
   };
   return { rss: kb("VmRSS"), anon: kb("RssAnon"), file: kb("RssFile") };
+}
+
+/** Resident memory of a process in bytes (Linux /proc). */
+export function residentBytes(pid: number): number {
+  return residentParts(pid).rss;
 }
 
 export function sleep(ms: number): Promise<void> {

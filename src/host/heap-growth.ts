@@ -74,12 +74,11 @@ export class HeapGrowth {
 
   /** One sample of the old generation's size at `at` (ms); public for tests. */
   sample(at: number, bytes: number): void {
-    const elapsed = at - this.previous.at;
     // The first sample, or a full collection since the last one: what is left is about what is alive.
     if (this.previous.at === 0 || bytes < this.previous.bytes) {
       this.live = bytes;
-    } else if (elapsed > 0) {
-      const rate = (bytes - this.previous.bytes) / elapsed;
+    } else if (at > this.previous.at) {
+      const rate = (bytes - this.previous.bytes) / (at - this.previous.at);
       this.rate = this.rate === 0 ? rate : 0.7 * this.rate + 0.3 * rate;
     }
     this.previous = { at, bytes };
