@@ -47,6 +47,15 @@ function temporaryLogDir(): string {
   return sharedLogDir;
 }
 
+/**
+ * Node flags of every child started here. Without TurboFan (`--no-opt`): a test's child lives for
+ * seconds, and the optimising compiles V8 makes on its background threads were about 13% of the
+ * CPU of a service's start (1.00-1.15 against 0.88-0.94 CPU-s; docs/architecture.md, "The test
+ * suite's cost"), paid by some 80 children per `npm test`. Behaviour is the same; speed is never
+ * tested.
+ */
+const TEST_CHILD_NODE_FLAGS = ["--no-opt"];
+
 export async function spawnService(options: SpawnServiceOptions): Promise<ServiceProcess> {
   // A DATA_DIR made here is this child's alone and goes when it exits; one the test passes is the test's.
   const ownDataDir = options.env.DATA_DIR === undefined ? mkdtempSync(path.join(os.tmpdir(), "cb-test-data-")) : undefined;
@@ -56,7 +65,7 @@ export async function spawnService(options: SpawnServiceOptions): Promise<Servic
   const child =
     options.viaNpm === true
       ? spawn("npm", ["start", "--silent"], { cwd: PROJECT_ROOT, env, detached: true, stdio: ["ignore", "pipe", "pipe"] })
-      : spawn(process.execPath, [...engineNodeArgs(), path.join(PROJECT_ROOT, options.entry ?? "src/main.ts"), ...(options.args ?? [])], { cwd: PROJECT_ROOT, env, stdio: ["ignore", "pipe", "pipe"] });
+      : spawn(process.execPath, [...TEST_CHILD_NODE_FLAGS, ...engineNodeArgs(), path.join(PROJECT_ROOT, options.entry ?? "src/main.ts"), ...(options.args ?? [])], { cwd: PROJECT_ROOT, env, stdio: ["ignore", "pipe", "pipe"] });
   const stdout: string[] = [];
   const stderr: string[] = [];
   const parsed: Array<Record<string, unknown>> = [];
