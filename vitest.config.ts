@@ -5,7 +5,7 @@ export default defineConfig({
     include: ["src/**/*.test.ts", "bench/**/*.test.ts"],
     pool: "forks",
     // Four on two cores: the files wait on child processes much of the time, and three left the
-    // cores idle for about a tenth of the run (docs/architecture.md, "The test suite's cost").
+    // cores idle for about a seventh of the run (docs/architecture.md, "The test suite's cost").
     maxWorkers: 4,
     // Test files share their worker's modules: importing grammY, Fastify and the service anew for
     // every file was a quarter of the suite's CPU (docs/architecture.md, "The test suite's cost").
