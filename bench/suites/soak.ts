@@ -93,32 +93,34 @@ function memoryOf(run: SoakRun, i: number, kind: MemoryKind): { all: number[]; a
   return { all, after, spreadShare: low > 0 ? (high - low) / low : 0, trendShare: mean > 0 ? (slopeOf(after) * after.length) / mean : 0 };
 }
 
-const chartOf = (title: string, run: SoakRun, rss: number[]) => `${title}, anonymous RSS over ${run.samples.at(-1)?.atSeconds.toFixed(0) ?? 0} s:\n${asciiChart(rss, { label: (b) => `${(b / 1024 / 1024).toFixed(0)} MB` })}`;
+const chartOf = (title: string, run: SoakRun, bytes: number[]) => `${title}, anonymous RSS over ${run.samples.at(-1)?.atSeconds.toFixed(0) ?? 0} s:\n${asciiChart(bytes, { label: (b) => `${(b / 1024 / 1024).toFixed(0)} MB` })}`;
+
+/** Every kind of resident memory of probe `i` over a run. */
+const memoryParts = (run: SoakRun, i: number) => ({ anon: memoryOf(run, i, "anon"), rss: memoryOf(run, i, "rss"), file: memoryOf(run, i, "file") });
 
 /** Rows of one run; `baseline` (one probe: the hand-written grammY server under the same load) fills the baseline column of the first probe's memory rows. */
 function soakRows(scenario: string, probes: Probe[], run: SoakRun, baseline?: SoakRun): { rows: ResultRow[]; charts: string[] } {
   const rows: ResultRow[] = [{ scenario, metric: "updates answered / sent", unit: "share", ours: spreadOf([run.load.sent === 0 ? 0 : run.handled / run.load.sent]), ...(baseline === undefined ? {} : { baseline: spreadOf([baseline.load.sent === 0 ? 0 : baseline.handled / baseline.load.sent]) }) }];
   const charts: string[] = [];
   probes.forEach((probe, i) => {
-    const ours = (kind: MemoryKind) => memoryOf(run, i, kind);
+    const ours = memoryParts(run, i);
     // The grammY server's figures go beside the first probe's (the embedded service).
-    const theirs = i === 0 && baseline !== undefined ? (kind: MemoryKind) => memoryOf(baseline, 0, kind) : undefined;
+    const theirs = i === 0 && baseline !== undefined ? { run: baseline, ...memoryParts(baseline, 0) } : undefined;
     const against = (pick: (memory: typeof ours) => number[]) => (theirs === undefined ? {} : { baseline: spreadOf(pick(theirs)) });
-    const anon = ours("anon");
-    const met = anon.after.length > 1 && anon.spreadShare <= 0.1 && anon.trendShare <= 0.1;
+    const met = ours.anon.after.length > 1 && ours.anon.spreadShare <= 0.1 && ours.anon.trendShare <= 0.1;
     const mb = (bytes: number[]) => bytes.map((b) => b / 1024 / 1024);
     const name = `${scenario}: ${probe.name}`;
     rows.push(
-      { scenario: name, metric: "anonymous RSS after warm-up, (max - min) / min", unit: "share", ours: spreadOf([anon.spreadShare]), ...against((m) => [m("anon").spreadShare]), target: { text: "<= 0.10, no growth trend", met } },
-      { scenario: name, metric: "anonymous RSS growth over the run (trend)", unit: "share", ours: spreadOf([anon.trendShare]), ...against((m) => [m("anon").trendShare]) },
-      { scenario: name, metric: "anonymous RSS (heap and native)", unit: "MB", ours: spreadOf(mb(anon.after)), ...against((m) => mb(m("anon").after)) },
-      { scenario: name, metric: "RSS in all, (max - min) / min", unit: "share", ours: spreadOf([ours("rss").spreadShare]), ...against((m) => [m("rss").spreadShare]) },
-      { scenario: name, metric: "RSS in all", unit: "MB", ours: spreadOf(mb(ours("rss").after)), ...against((m) => mb(m("rss").after)) },
-      { scenario: name, metric: "file-backed RSS (code, the store's mapped file)", unit: "MB", ours: spreadOf(mb(ours("file").after)), ...against((m) => mb(m("file").after)) },
+      { scenario: name, metric: "anonymous RSS after warm-up, (max - min) / min", unit: "share", ours: spreadOf([ours.anon.spreadShare]), ...against((m) => [m.anon.spreadShare]), target: { text: "<= 0.10, no growth trend", met } },
+      { scenario: name, metric: "anonymous RSS growth over the run (trend)", unit: "share", ours: spreadOf([ours.anon.trendShare]), ...against((m) => [m.anon.trendShare]) },
+      { scenario: name, metric: "anonymous RSS (heap and native)", unit: "MB", ours: spreadOf(mb(ours.anon.after)), ...against((m) => mb(m.anon.after)) },
+      { scenario: name, metric: "RSS in all, (max - min) / min", unit: "share", ours: spreadOf([ours.rss.spreadShare]), ...against((m) => [m.rss.spreadShare]) },
+      { scenario: name, metric: "RSS in all", unit: "MB", ours: spreadOf(mb(ours.rss.after)), ...against((m) => mb(m.rss.after)) },
+      { scenario: name, metric: "file-backed RSS (code, the store's mapped file)", unit: "MB", ours: spreadOf(mb(ours.file.after)), ...against((m) => mb(m.file.after)) },
       { scenario: name, metric: "event-loop delay p99 (per 10 s)", unit: "ms", ours: spreadOf(run.samples.map((s) => s.eventLoopP99Ms[i] ?? Number.NaN).filter(Number.isFinite)) },
     );
-    charts.push(chartOf(name, run, anon.all));
-    if (theirs !== undefined && baseline !== undefined) charts.push(chartOf(`${scenario}, the same load on the hand-written grammY server`, baseline, theirs("anon").all));
+    charts.push(chartOf(name, run, ours.anon.all));
+    if (theirs !== undefined) charts.push(chartOf(`${scenario}, the same load on the hand-written grammY server`, theirs.run, theirs.anon.all));
   });
   return { rows, charts };
 }

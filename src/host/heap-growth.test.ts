@@ -68,7 +68,7 @@ describe("HEAP_GROWTH_PERCENT", () => {
     const MB = 1024 * 1024;
     let at = 1000;
     let bytes = 100 * MB;
-    const run = (seconds: number, mbPerSecond: number) => {
+    const promote = (seconds: number, mbPerSecond: number) => {
       for (let i = 0; i < seconds; i++) {
         at += 1000;
         bytes += mbPerSecond * MB;
@@ -79,14 +79,14 @@ describe("HEAP_GROWTH_PERCENT", () => {
     };
     try {
       // 100 MB alive, 20% headroom: 20 MB; at 2 MB/s a collection every 10 s (budget: 2 s).
-      run(30, 2);
+      promote(30, 2);
       expect(growth.fixed).toBe(true);
       expect(flags).toEqual(["--heap-growing-percent=20"]);
       // At 15 MB/s it would be one every 1.3 s.
-      run(10, 15);
+      promote(10, 15);
       expect(growth.fixed).toBe(false);
       expect(flags.at(-1)).toBe("--heap-growing-percent=0");
-      run(30, 1);
+      promote(30, 1);
       expect(growth.fixed).toBe(true);
       expect(flags.at(-1)).toBe("--heap-growing-percent=20");
     } finally {

@@ -51,7 +51,7 @@ function temporaryLogDir(): string {
  * Node flags of every child started here. Without TurboFan (`--no-opt`): a test's child lives for
  * seconds, and the optimising compiles V8 makes on its background threads were about 13% of the
  * CPU of a service's start (1.00-1.15 against 0.88-0.94 CPU-s; docs/architecture.md, "The test
- * suite's cost"), paid by some 80 children per `npm test`. Behaviour is the same; speed is never
+ * suite's cost"), paid by some 50 children per `npm test`. Behaviour is the same; speed is never
  * tested.
  */
 const TEST_CHILD_NODE_FLAGS = ["--no-opt"];
