@@ -11,8 +11,9 @@
  * headroom stays fixed while it would cost at most one full collection per budget interval
  * (20 ms per MB alive, at least 1.5 s: chosen by measuring saturation and soaks, not derived;
  * under a heavy load a collection costs more than its pause alone). Past that V8's own policy is
- * back, until promotion falls to two thirds of the edge. (Keeping it fixed while the event loop had time to spare as well
- * cost queue mode's worker 15-20% at saturation: it waits on Redis, so its loop is never busy.)
+ * back, until promotion falls to two thirds of the edge. (Keeping it fixed while the event loop
+ * had time to spare as well cost queue mode's worker 15-20% at saturation: it waits on Redis, so
+ * its loop is never busy.)
  * The old generation is sampled every second; its growth between full collections is the
  * promotion rate. V8 reads the flag each time it sets the next limit, so changing it at run time
  * takes effect at the next collection. Figures in docs/performance.md.
