@@ -28,6 +28,13 @@ export interface Child {
 
 const running = new Set<Child>();
 
+/**
+ * Node flags for every child, from BENCH_CHILD_NODE_FLAGS (space-separated; none by default). The
+ * smoke tests set `--no-opt`: their children live seconds, and TurboFan's compiles were about a
+ * sixth of their CPU (docs/architecture.md, "The test suite's cost").
+ */
+const CHILD_NODE_FLAGS = (process.env.BENCH_CHILD_NODE_FLAGS ?? "").split(" ").filter((flag) => flag !== "");
+
 export interface StartOptions {
   env?: Record<string, string>;
   /** Extra flags for node before the script (e.g. --cpu-prof). */
@@ -45,7 +52,7 @@ export function startNodeScript(name: string, script: string, args: string[] = [
   delete env.NODE_OPTIONS;
   delete env.VITEST;
   const loader = script.startsWith("bench/baselines/") ? ["--import", "tsx"] : engineNodeArgs();
-  const child = spawn(process.execPath, [...(options.nodeFlags ?? []), ...loader, path.resolve(PROJECT_ROOT, script), ...args], {
+  const child = spawn(process.execPath, [...CHILD_NODE_FLAGS, ...(options.nodeFlags ?? []), ...loader, path.resolve(PROJECT_ROOT, script), ...args], {
     cwd: PROJECT_ROOT,
     env,
     stdio: ["ignore", "pipe", "pipe"],

@@ -36,10 +36,11 @@ export const SMOKE_HANG_MS = 240_000;
 export function runBenchSmoke(suite: string, extra: string[] = [], extraEnv: Record<string, string> = {}): SmokeReport {
   const outDir = mkdtempSync(path.join(os.tmpdir(), `bench-smoke-${suite}-`));
   try {
-    const env: NodeJS.ProcessEnv = { ...process.env, ...extraEnv };
+    // Without TurboFan, the runner and its children alike: they live seconds (BENCH_CHILD_NODE_FLAGS).
+    const env: NodeJS.ProcessEnv = { ...process.env, BENCH_CHILD_NODE_FLAGS: "--no-opt", ...extraEnv };
     delete env.NODE_OPTIONS;
     delete env.VITEST;
-    const result = spawnSync(process.execPath, [...engineNodeArgs(), "bench/run.ts", "--quick", "--only", suite, "--duration", "0.5", "--out", outDir, ...extra], {
+    const result = spawnSync(process.execPath, ["--no-opt", ...engineNodeArgs(), "bench/run.ts", "--quick", "--only", suite, "--duration", "0.5", "--out", outDir, ...extra], {
       cwd: PROJECT_ROOT,
       env,
       encoding: "utf8",
