@@ -11,6 +11,7 @@ import os from "node:os";
 import path from "node:path";
 import { expect } from "vitest";
 import { engineNodeArgs } from "../../src/boot/engine-node-args.ts";
+import { TEST_CHILD_NODE_FLAGS } from "../../src/testing/service-process.ts";
 import { PROJECT_ROOT } from "../lib/processes.ts";
 
 export interface Spread {
@@ -36,11 +37,11 @@ export const SMOKE_HANG_MS = 240_000;
 export function runBenchSmoke(suite: string, extra: string[] = [], extraEnv: Record<string, string> = {}): SmokeReport {
   const outDir = mkdtempSync(path.join(os.tmpdir(), `bench-smoke-${suite}-`));
   try {
-    // Without TurboFan, the runner and its children alike: they live seconds (BENCH_CHILD_NODE_FLAGS).
-    const env: NodeJS.ProcessEnv = { ...process.env, BENCH_CHILD_NODE_FLAGS: "--no-opt", ...extraEnv };
+    // The test children's flags (no TurboFan), for the runner and its children alike: they live seconds.
+    const env: NodeJS.ProcessEnv = { ...process.env, BENCH_CHILD_NODE_FLAGS: TEST_CHILD_NODE_FLAGS.join(" "), ...extraEnv };
     delete env.NODE_OPTIONS;
     delete env.VITEST;
-    const result = spawnSync(process.execPath, ["--no-opt", ...engineNodeArgs(), "bench/run.ts", "--quick", "--only", suite, "--duration", "0.5", "--out", outDir, ...extra], {
+    const result = spawnSync(process.execPath, [...TEST_CHILD_NODE_FLAGS, ...engineNodeArgs(), "bench/run.ts", "--quick", "--only", suite, "--duration", "0.5", "--out", outDir, ...extra], {
       cwd: PROJECT_ROOT,
       env,
       encoding: "utf8",

@@ -54,7 +54,7 @@ function temporaryLogDir(): string {
  * suite's cost"), paid by some 50 children per `npm test`. Behaviour is the same; speed is never
  * tested.
  */
-const TEST_CHILD_NODE_FLAGS = ["--no-opt"];
+export const TEST_CHILD_NODE_FLAGS: readonly string[] = ["--no-opt"];
 
 export async function spawnService(options: SpawnServiceOptions): Promise<ServiceProcess> {
   // A DATA_DIR made here is this child's alone and goes when it exits; one the test passes is the test's.
