@@ -99,8 +99,10 @@ export async function runLiveReloadScenario(target: LiveReloadTarget): Promise<{
     expect(broken.failure).toMatchObject({ code: "HANDLER_IMPORT_FAILED", file: "handlers/a.ts" });
     const ready = (await (await fetch(`${urls[0] ?? ""}/readyz`)).json()) as { failed: Array<Record<string, unknown>> };
     expect(ready.failed).toEqual([expect.objectContaining({ folder: "alpha", file: "handlers/a.ts", older_version_serving: true })]);
-    // The log says it too: the folder, the file, why, and that the older version serves.
-    expect(target.logs().find((l) => l.msg === "bot not loaded" && l.folder === "alpha")).toMatchObject({ file: "handlers/a.ts", code: "HANDLER_IMPORT_FAILED", olderVersionServing: true, reason: expect.any(String) as unknown });
+    // The log says it too: the folder, the file, why, and that the older version serves. The line
+    // reaches this process through the child's stdout, which may be after /readyz has answered.
+    const notLoaded = await until(() => target.logs().find((l) => l.msg === "bot not loaded" && l.folder === "alpha"), HANG_MS);
+    expect(notLoaded).toMatchObject({ file: "handlers/a.ts", code: "HANDLER_IMPORT_FAILED", olderVersionServing: true, reason: expect.any(String) as unknown });
     await answersWith("Alpha", "v2", Date.now());
 
     // The fix is loaded.
