@@ -5,6 +5,8 @@ describe("npm run bench -- --quick --only bots", { timeout: SMOKE_HANG_MS + 10_0
   it("reports time to ready and memory with a few generated bots, and with bots sharing one handler set", () => {
     const report = runBenchSmoke("bots", ["--bots", "3"]);
     expect(smokeMetric(report, "ready (getMe done)").ours.median).toBeGreaterThan(0);
+    // Started again on the DATA_DIR of the first start, with the getMe answers kept there.
+    expect(smokeMetric(report, "ready on a restart (getMe kept)").ours.median).toBeGreaterThan(0);
     expect(smokeMetric(report, "RSS").ours.median).toBeGreaterThan(0);
     expect(Number.isFinite(smokeMetric(report, "memory per bot").ours.median)).toBe(true);
     // The same count again with one `_shared/` handler set that every bot re-exports: it loads and serves.

@@ -44,8 +44,10 @@ describe("botStorage", () => {
     }
   });
 
-  it("refuses a namespace it cannot keep apart, and a module outside any bot folder", () => {
+  it("refuses a namespace it cannot keep apart or that is the engine's, and a module outside any bot folder", () => {
     expect(() => botStorage({ botName: "A" }, "a:b")).toThrow(/namespace must be 1-64 letters/);
+    // The engine's own namespaces (the getMe cache) start with "_".
+    expect(() => botStorage({ botName: "A" }, "_getMe")).toThrow(/starting with '_' is the engine's own/);
     expect(() => botStorage(import.meta.url, "notes")).toThrow(/is not inside a bot folder loaded by the engine/);
   });
 });

@@ -26,7 +26,8 @@ const NAMESPACE = /^[A-Za-z0-9_.-]{1,64}$/;
  *
  * @param where `import.meta.url` of a module under the bot's folder (at import time, where
  *   plugins are set up), or the bot's context (per update).
- * @param namespace the plugin's name, e.g. `"conversations"`: letters, digits, `_`, `.`, `-`.
+ * @param namespace the plugin's name, e.g. `"conversations"`: letters, digits, `_`, `.`, `-`, not
+ *   starting with `_` (the engine's).
  * @example
  * ```ts
  * import { conversations } from "@grammyjs/conversations";
@@ -36,6 +37,7 @@ const NAMESPACE = /^[A-Za-z0-9_.-]{1,64}$/;
  */
 export function botStorage<T>(where: string | { botName: string }, namespace: string): StorageAdapter<T> {
   if (!NAMESPACE.test(namespace)) throw new Error(`botStorage(): namespace must be 1-64 letters, digits, '_', '.' or '-', got ${JSON.stringify(namespace)}`);
+  if (namespace.startsWith("_")) throw new Error(`botStorage(): a namespace starting with '_' is the engine's own (got ${JSON.stringify(namespace)}); pick another name`);
   const botName = typeof where === "string" ? botNameOf(where) : where.botName;
   if (provider === undefined) throw new Error("botStorage(): no storage in this process (the engine sets it before it loads bots)");
   return provider(botName, namespace) as StorageAdapter<T>;

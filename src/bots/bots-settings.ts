@@ -1,12 +1,17 @@
-/** Settings of bot discovery and start: where the bot folders are, and how many getMe calls run at once. */
+/** Settings of bot discovery and start: where the bot folders are, how many getMe calls run at once, whether their answers are kept. */
 import { z } from "zod";
-import { integer, type SettingsOf } from "../settings/setting-types.ts";
+import { booleanFlag, integer, type SettingsOf } from "../settings/setting-types.ts";
 
 export const botsSettings = {
   /** Folder that holds one folder per bot. @defaultValue ./bots */
   BOTS_DIR: z.string().min(1).default("./bots"),
   /** `getMe` calls at once while bots start. @defaultValue 16 */
   GETME_CONCURRENCY: integer(1).default(16),
+  /**
+   * Keep getMe's answer per bot (in the local store, or Redis in queue mode): a restart makes each
+   * bot ready from it at once and checks it with Telegram in the background. @defaultValue on
+   */
+  GETME_CACHE: booleanFlag.default(true),
 };
 
 export type BotsSettings = SettingsOf<typeof botsSettings>;

@@ -7,6 +7,7 @@
  */
 import type { FastifyInstance } from "fastify";
 import type { Logger } from "pino";
+import type { BotInfoCache } from "../bots/bot-info-cache.ts";
 import type { BotRegistry } from "../bots/bot-registry.ts";
 import type { BotsSettings } from "../bots/bots-settings.ts";
 import { startBots } from "../bots/start-bots.ts";
@@ -25,6 +26,8 @@ export interface BotHostOptions<P extends Processor> {
   /** The HTTP API, where it listens and the settings that say so (a queue worker may have none). */
   http?: { app: FastifyInstance } & ListenTarget;
   components?: readonly HostComponent[];
+  /** getMe's answers of earlier starts (GETME_CACHE): a bot found there is ready at once. */
+  botInfoCache?: BotInfoCache;
 }
 
 export interface StopReport {
@@ -65,7 +68,7 @@ export class BotHost<P extends Processor = Processor> {
         throw listenConfigError(error, http) ?? error;
       }
     }
-    this.botsStarted = startBots(this.registry.bots(), { logger, concurrency: settings.GETME_CONCURRENCY, signal: this.getMeAbort.signal });
+    this.botsStarted = startBots(this.registry.bots(), { logger, concurrency: settings.GETME_CONCURRENCY, signal: this.getMeAbort.signal, cache: this.options.botInfoCache });
     await this.processor.start();
     for (const component of this.options.components ?? []) await component.start?.();
     return { address };

@@ -47,6 +47,7 @@ import { JournalOutbox } from "../local-store/journal-outbox.ts";
 import { LocalStore } from "../local-store/local-store.ts";
 import { StoredValues } from "../local-store/stored-values.ts";
 import { localBotStorage } from "../local-store/local-bot-storage.ts";
+import { BotInfoCache } from "../bots/bot-info-cache.ts";
 import { setBotStorageProvider } from "../bots/bot-storage.ts";
 import { redisBotStorage } from "../session/redis-storage.ts";
 import { botSetup } from "./bot-setup.ts";
@@ -110,7 +111,10 @@ export async function buildService(deps: ServiceDeps): Promise<Service> {
   // BullMQ and ioredis are loaded only in queue mode: the embedded default starts without them.
   const producer = queueMode ? new (await import("../queue/queue-producer.ts")).QueueProducer({ settings: config, logger, scrubber }) : undefined;
   // Before any bot code is imported: a handler may ask for its bot's storage at import time.
-  setBotStorageProvider(producer === undefined ? localBotStorage(store) : redisBotStorage(producer.connection, config.QUEUE_PREFIX, logger));
+  const botStorage = producer === undefined ? localBotStorage(store) : redisBotStorage(producer.connection, config.QUEUE_PREFIX, logger);
+  setBotStorageProvider(botStorage);
+  // Kept only where it outlives the process (not with DURABILITY=memory).
+  const botInfoCache = config.GETME_CACHE && (store !== undefined || producer !== undefined) ? new BotInfoCache(botStorage, logger) : undefined;
   // The API process of queue mode runs no handler: no sessions or flood control of its own.
   const loading: LoadServiceBotsOptions = {
     settings: config,
@@ -198,6 +202,7 @@ export async function buildService(deps: ServiceDeps): Promise<Service> {
     admission,
     http: { app, host: config.INTERNAL_BOT_API_IP, port: config.INTERNAL_BOT_API_PORT, hostSetting: "INTERNAL_BOT_API_IP", portSetting: "INTERNAL_BOT_API_PORT" },
     components,
+    botInfoCache,
   });
   return {
     mode: queueMode ? "queue" : "embedded",

@@ -23,6 +23,7 @@ import { QueueWorker } from "../queue/queue-worker.ts";
 import type { RedisConnection } from "../queue/redis-connection.ts";
 import { BotSessions } from "../session/bot-sessions.ts";
 import { redisBotStorage } from "../session/redis-storage.ts";
+import { BotInfoCache } from "../bots/bot-info-cache.ts";
 import { setBotStorageProvider } from "../bots/bot-storage.ts";
 import { botSetup } from "./bot-setup.ts";
 import { createFleet } from "../fleet/create-fleet.ts";
@@ -52,7 +53,9 @@ export async function buildWorker(deps: WorkerDeps): Promise<BotHost<QueueWorker
       ? new ServiceMetrics(config, { inFlight: () => parts.processor?.inFlight ?? 0, botStates: () => parts.registry?.states() ?? {} })
       : undefined;
   // Before any bot code is imported: a handler may ask for its bot's storage at import time.
-  setBotStorageProvider(redisBotStorage(connection, config.QUEUE_PREFIX, logger));
+  const botStorage = redisBotStorage(connection, config.QUEUE_PREFIX, logger);
+  setBotStorageProvider(botStorage);
+  const botInfoCache = config.GETME_CACHE ? new BotInfoCache(botStorage, logger) : undefined;
   const loading: LoadServiceBotsOptions = {
     settings: config,
     logger,
@@ -81,13 +84,13 @@ export async function buildWorker(deps: WorkerDeps): Promise<BotHost<QueueWorker
   // Live reload: BOTS_DIR watched, SIGHUP, and `bots reload` through Redis.
   const fleet = createFleet({ settings: config, registry, logger, load: serviceLoadOptions(loading), redis: { connection, role: "worker" } });
   const components = [fleet.component];
-  if (config.WORKER_HTTP_PORT === undefined) return new BotHost({ settings: config, logger, registry, processor, components });
+  if (config.WORKER_HTTP_PORT === undefined) return new BotHost({ settings: config, logger, registry, processor, components, botInfoCache });
   // An optional port so a worker can be probed like the API: /healthz, /readyz (Redis, bots, partitions).
   const built: { host?: BotHost<QueueWorker> } = {};
   const stopping = (): boolean => built.host?.stopping === true;
   const app = buildApp({ logger, settings: config, isClosing: stopping });
   await app.register(healthRoutes, { registry, botsDir: path.resolve(config.BOTS_DIR), isClosing: stopping, readiness: () => processor.readiness(), scrub: (text) => scrubber.scrub(text) });
   if (metrics !== undefined) await app.register(metricsRoute, { metrics });
-  built.host = new BotHost({ settings: config, logger, registry, processor, components, http: { app, host: config.WORKER_HTTP_IP, port: config.WORKER_HTTP_PORT, hostSetting: "WORKER_HTTP_IP", portSetting: "WORKER_HTTP_PORT" } });
+  built.host = new BotHost({ settings: config, logger, registry, processor, components, botInfoCache, http: { app, host: config.WORKER_HTTP_IP, port: config.WORKER_HTTP_PORT, hostSetting: "WORKER_HTTP_IP", portSetting: "WORKER_HTTP_PORT" } });
   return built.host;
 }
