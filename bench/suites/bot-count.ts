@@ -6,8 +6,8 @@
  * Time to ready is measured from spawn to every bot's getMe done (`/readyz`); "started" is the
  * "service started" line (bots imported, HTTP listening). RSS is read from /proc one second after
  * ready, so the startup garbage has had a chance to be collected. "Ready on a restart" starts the
- * farm again on the DATA_DIR of its first start: each bot is ready from the getMe answer kept
- * there (GETME_CACHE) and checked with Telegram in the background.
+ * farm again right after, on the DATA_DIR of that start: each bot is ready from the getMe answer
+ * kept there (GETME_CACHE) and checked with Telegram in the background.
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
@@ -49,32 +49,29 @@ export async function runBotCount(ctx: SuiteContext): Promise<SuiteResult> {
   // The largest count again, every bot's one handler file re-exporting one `_shared/` module tree.
   const sharedCount = Math.max(...options.botCounts);
   let shared: BotFarm | undefined;
-  // One DATA_DIR per count, kept across its restarts (the getMe answers of its first start).
-  const dataDirs = new Map<number, string>();
   try {
     for (const count of options.botCounts) farms.set(count, createBotFarm(count));
     shared = createBotFarm(sharedCount, { sharedHandlers: true });
     const base: StartFigures[] = [];
     const byCount = new Map<number, StartFigures[]>(options.botCounts.map((c) => [c, []]));
     const restarts = new Map<number, StartFigures[]>(options.botCounts.map((c) => [c, []]));
-    for (const count of options.botCounts) dataDirs.set(count, mkdtempSync(path.join(os.tmpdir(), `bench-bots-data-${count}-`)));
-    // The first start of a farm transpiles its handler files (tsx caches them): one unmeasured
-    // start each, which also keeps every getMe answer in the count's DATA_DIR.
-    // (--quick: none; the first measured start keeps them instead.)
-    if (!options.quick) for (const [count, farm] of [...farms, [sharedCount, shared] as const]) await measureStart(ctx, farm, count, standIn, farm === shared ? undefined : dataDirs.get(count));
+    // The first start of a farm transpiles its handler files (tsx caches them): one unmeasured start each.
+    if (!options.quick) for (const [count, farm] of [...farms, [sharedCount, shared] as const]) await measureStart(ctx, farm, count, standIn);
     const sharedFigures: StartFigures[] = [];
     for (let round = 1; round <= options.rounds; round++) {
       for (const [count, farm] of farms) {
         const b = await measureStart(ctx, empty, 0, standIn);
-        const a = await measureStart(ctx, farm, count, standIn, options.quick && round === 1 ? dataDirs.get(count) : undefined);
-        base.push(b);
-        byCount.get(count)?.push(a);
-        ctx.log(`bots round ${round}: ${count} bots ready in ${(a.readyMs / 1000).toFixed(2)} s, RSS ${(a.rssBytes / 2 ** 20).toFixed(0)} MB (empty: ${(b.rssBytes / 2 ** 20).toFixed(0)} MB)`);
-        const dataDir = dataDirs.get(count);
-        if (dataDir !== undefined) {
+        // A fresh DATA_DIR (every getMe asked), then a restart on it (every answer kept).
+        const dataDir = mkdtempSync(path.join(os.tmpdir(), "bench-bots-data-"));
+        try {
+          const a = await measureStart(ctx, farm, count, standIn, dataDir);
           const r = await measureStart(ctx, farm, count, standIn, dataDir);
+          base.push(b);
+          byCount.get(count)?.push(a);
           restarts.get(count)?.push(r);
-          ctx.log(`bots round ${round}: ${count} bots ready on a restart in ${(r.readyMs / 1000).toFixed(2)} s`);
+          ctx.log(`bots round ${round}: ${count} bots ready in ${(a.readyMs / 1000).toFixed(2)} s, on a restart in ${(r.readyMs / 1000).toFixed(2)} s, RSS ${(a.rssBytes / 2 ** 20).toFixed(0)} MB (empty: ${(b.rssBytes / 2 ** 20).toFixed(0)} MB)`);
+        } finally {
+          rmSync(dataDir, { recursive: true, force: true });
         }
       }
       const c = await measureStart(ctx, shared, sharedCount, standIn);
@@ -89,8 +86,7 @@ export async function runBotCount(ctx: SuiteContext): Promise<SuiteResult> {
       const readyTarget = count === READY_TARGET.bots ? { text: `ready < ${READY_TARGET.seconds} s`, met: ready.median < READY_TARGET.seconds } : undefined;
       rows.push({ scenario: `${count} bots`, metric: "started (bots imported, listening)", unit: "s", ours: spreadOf(figures.map((f) => f.startedMs / 1000)), baseline: spreadOf(base.map((f) => f.startedMs / 1000)) });
       rows.push({ scenario: `${count} bots`, metric: "ready (getMe done)", unit: "s", ours: ready, baseline: spreadOf(base.map((f) => f.readyMs / 1000)), ...(readyTarget === undefined ? {} : { target: readyTarget }) });
-      const restarted = restarts.get(count) ?? [];
-      if (restarted.length > 0) rows.push({ scenario: `${count} bots`, metric: "ready on a restart (getMe kept)", unit: "s", ours: spreadOf(restarted.map((f) => f.readyMs / 1000)), baseline: spreadOf(base.map((f) => f.readyMs / 1000)) });
+      rows.push({ scenario: `${count} bots`, metric: "ready on a restart (getMe kept)", unit: "s", ours: spreadOf((restarts.get(count) ?? []).map((f) => f.readyMs / 1000)), baseline: spreadOf(base.map((f) => f.readyMs / 1000)) });
       rows.push({ scenario: `${count} bots`, metric: "RSS", unit: "MB", ours: spreadOf(figures.map((f) => f.rssBytes / 2 ** 20)), baseline: baseRss });
       rows.push({
         scenario: `${count} bots`,
@@ -117,6 +113,5 @@ export async function runBotCount(ctx: SuiteContext): Promise<SuiteResult> {
     for (const farm of farms.values()) farm.cleanup();
     shared?.cleanup();
     empty.cleanup();
-    for (const dir of dataDirs.values()) rmSync(dir, { recursive: true, force: true });
   }
 }

@@ -15,6 +15,7 @@ import { redisBotStorage } from "../session/redis-storage.ts";
 import { startBotApiStandIn, type BotApiStandIn } from "../testing/bot-api-stand-in/bot-api-stand-in.ts";
 import { composerSource, createBotsDir, simpleBot, testKey, testToken, type BotsDir } from "../testing/bot-fixtures.ts";
 import { redisSkipReason, SharedRedisScope } from "../testing/redis.ts";
+import { fleetEntry } from "../testing/fleet-entry.ts";
 import { textUpdate } from "../testing/service-harness.ts";
 import { postUpdate, spawnService, type ServiceProcess } from "../testing/service-process.ts";
 import { until } from "../testing/until.ts";
@@ -22,10 +23,7 @@ import { BotInfoCache } from "./bot-info-cache.ts";
 
 const TOKEN = testToken("Kept");
 
-async function fleetState(service: ServiceProcess): Promise<Record<string, unknown> | undefined> {
-  const ready = (await (await fetch(`${service.url}/readyz`)).json()) as { fleet: Array<Record<string, unknown>> };
-  return ready.fleet.find((entry) => entry.folder === "kept");
-}
+const fleetState = (service: ServiceProcess) => fleetEntry(service.url, "kept");
 
 /** Every file under `dir`, as text (the store's files are binary; a token would still show). */
 function allBytes(dir: string): string {

@@ -12,6 +12,7 @@ import { expect } from "vitest";
 import type { BotApiStandIn } from "./bot-api-stand-in/bot-api-stand-in.ts";
 import { composerSource, simpleBot, testKey, type BotFiles, type BotsDir } from "./bot-fixtures.ts";
 import { textUpdate } from "./service-harness.ts";
+import { fleetEntry } from "./fleet-entry.ts";
 import { outOfOrderChats, startSteadyLoad } from "./steady-load.ts";
 import { until } from "./until.ts";
 
@@ -67,13 +68,10 @@ export async function runLiveReloadScenario(target: LiveReloadTarget): Promise<{
     }, HANG_MS, 50);
     return Date.now() - since;
   };
-  const fleetEntry = async (folder: string): Promise<Record<string, unknown> | undefined> => {
-    const ready = (await (await fetch(`${urls[0] ?? ""}/readyz`)).json()) as { fleet: Array<Record<string, unknown>> };
-    return ready.fleet.find((f) => f.folder === folder);
-  };
+  const entryOf = (folder: string) => fleetEntry(urls[0] ?? "", folder);
   const write = (file: string, content: string): void => writeFileSync(path.join(bots.dir, file), content);
 
-  await until(async () => (await fleetEntry("alpha"))?.state === "ready", HANG_MS);
+  await until(async () => (await entryOf("alpha"))?.state === "ready", HANG_MS);
   const load = startSteadyLoad({ urls: () => urls, botName: "Steady", internalKey: testKey("Steady"), rate: 20, chats: 4, base: 100 });
   const timings: Record<string, number> = {};
   try {
@@ -93,7 +91,7 @@ export async function runLiveReloadScenario(target: LiveReloadTarget): Promise<{
     write("alpha/handlers/a.ts", 'import { Composer } from "grammy";\nconst c = new Composer(;\nexport default c;\n');
     await target.reload();
     const broken = await until(async () => {
-      const entry = await fleetEntry("alpha");
+      const entry = await entryOf("alpha");
       return entry?.state === "ready-newer-failed" ? entry : undefined;
     }, HANG_MS);
     expect(broken.failure).toMatchObject({ code: "HANDLER_IMPORT_FAILED", file: "handlers/a.ts" });
@@ -110,7 +108,7 @@ export async function runLiveReloadScenario(target: LiveReloadTarget): Promise<{
     write("alpha/handlers/a.ts", alphaHandler("fixed"));
     await target.reload();
     timings.fixed = await answersWith("Alpha", "fixed", since);
-    expect((await fleetEntry("alpha"))?.state).toBe("ready");
+    expect((await entryOf("alpha"))?.state).toBe("ready");
 
     // 30 edits in quick succession: the last one serves.
     since = Date.now();
@@ -133,7 +131,7 @@ export async function runLiveReloadScenario(target: LiveReloadTarget): Promise<{
     }, HANG_MS, 50);
     timings.removed = Date.now() - since;
     expect(gone.body).toMatchObject({ error: { code: "UNKNOWN_BOT" } });
-    await until(async () => (await fleetEntry("gamma"))?.state === "removed", HANG_MS);
+    await until(async () => (await entryOf("gamma"))?.state === "removed", HANG_MS);
   } finally {
     await load.stop();
   }
