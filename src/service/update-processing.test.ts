@@ -4,6 +4,7 @@ import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { composerSource, simpleBot, testToken } from "../testing/bot-fixtures.ts";
 import { startTestService, textUpdate, type TestService } from "../testing/service-harness.ts";
+import { until } from "../testing/until.ts";
 
 const running: TestService[] = [];
 async function start(options: Parameters<typeof startTestService>[0]): Promise<TestService> {
@@ -20,29 +21,63 @@ const sleepyReply = composerSource(
   `c.on("message:text", async (ctx) => { const [ms, label] = ctx.message.text.split(":"); await new Promise((r) => setTimeout(r, Number(ms))); await ctx.reply(label ?? ""); });`,
 );
 
+/**
+ * A promise the test opens, on globalThis under GATE_KEY, for a handler to wait on (the service
+ * runs in this process): a handler is held for as long as the test needs, however slow the machine.
+ */
+const GATE_KEY = "clustered-bots.test.update-processing.gate";
+function heldGate(): { open(): void; close(): void } {
+  let open = (): void => undefined;
+  const slot = globalThis as Record<symbol, unknown>;
+  slot[Symbol.for(GATE_KEY)] = new Promise<void>((resolve) => (open = resolve));
+  return {
+    open: () => open(),
+    close: () => {
+      open();
+      delete slot[Symbol.for(GATE_KEY)];
+    },
+  };
+}
+
 describe("processing", () => {
   it("answers before the handler runs, then the echo handler replies through the Bot API", async () => {
-    const t = await start({ bots: { echo: simpleBot("EchoOne", { "slow.ts": composerSource(`c.on("message:text", async (ctx, next) => { await new Promise((r) => setTimeout(r, 300)); return next(); });`) }) } });
-    const res = await t.postUpdate("EchoOne", textUpdate(1, 501, "hello"));
-    expect(res.status).toBe(200);
-    // The handler holds the update for 300 ms: the answer came while it was still running.
-    expect(t.service.embedded?.activeCount).toBe(1);
-    expect(t.standIn.sentMessages()).toHaveLength(0);
-    await t.idle();
-    expect(t.standIn.sentMessages()).toEqual([expect.objectContaining({ token: testToken("EchoOne"), chatId: 501, text: "Echo from EchoOne: hello" })]);
+    const gate = heldGate();
+    try {
+      const t = await start({ bots: { echo: simpleBot("EchoOne", { "slow.ts": composerSource(`c.on("message:text", async (ctx, next) => { await globalThis[Symbol.for(${JSON.stringify(GATE_KEY)})]; return next(); });`) }) } });
+      const res = await t.postUpdate("EchoOne", textUpdate(1, 501, "hello"));
+      expect(res.status).toBe(200);
+      // The handler holds the update until the gate opens: the answer came while it was still running.
+      expect(t.service.embedded?.activeCount).toBe(1);
+      expect(t.standIn.sentMessages()).toHaveLength(0);
+      gate.open();
+      await t.idle();
+      expect(t.standIn.sentMessages()).toEqual([expect.objectContaining({ token: testToken("EchoOne"), chatId: 501, text: "Echo from EchoOne: hello" })]);
+    } finally {
+      gate.close();
+    }
   });
 
   it("handles updates of one chat in arrival order, and different chats concurrently", async () => {
-    const t = await start({ bots: { b: simpleBot("Orderly", { "a.ts": sleepyReply }) } });
-    // Chat 1: a slow first update must still finish before the fast second one.
-    await t.postUpdate("Orderly", textUpdate(1, 1, "200:first"));
-    await t.postUpdate("Orderly", textUpdate(2, 1, "0:second"));
-    // Chat 2 is not held up by chat 1.
-    await t.postUpdate("Orderly", textUpdate(3, 2, "0:other-chat"));
-    await t.idle();
-    const sent = t.standIn.sentMessages();
-    expect(sent.filter((m) => m.chatId === 1).map((m) => m.text)).toEqual(["first", "second"]);
-    expect(sent[0]?.text).toBe("other-chat");
+    // "first" waits for the gate, not for a time: a busy machine once took longer than 200 ms to
+    // post the other chat's update.
+    const gate = heldGate();
+    const gatedReply = composerSource(`c.on("message:text", async (ctx) => { if (ctx.message.text === "first") await globalThis[Symbol.for(${JSON.stringify(GATE_KEY)})]; await ctx.reply(ctx.message.text); });`);
+    try {
+      const t = await start({ bots: { b: simpleBot("Orderly", { "a.ts": gatedReply }) } });
+      // Chat 1: a held first update must still finish before the second one.
+      await t.postUpdate("Orderly", textUpdate(1, 1, "first"));
+      await t.postUpdate("Orderly", textUpdate(2, 1, "second"));
+      // Chat 2 is not held up by chat 1: it is answered while "first" still waits.
+      await t.postUpdate("Orderly", textUpdate(3, 2, "other-chat"));
+      await until(() => t.standIn.sentMessages({ chatId: 2 }).length === 1);
+      gate.open();
+      await t.idle();
+      const sent = t.standIn.sentMessages();
+      expect(sent.filter((m) => m.chatId === 1).map((m) => m.text)).toEqual(["first", "second"]);
+      expect(sent[0]?.text).toBe("other-chat");
+    } finally {
+      gate.close();
+    }
   });
 
   it("keeps order across many updates of many chats", async () => {
