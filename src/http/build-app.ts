@@ -9,6 +9,7 @@ import type { Logger } from "pino";
 import { installErrorHandling } from "./error-handler.ts";
 import type { HttpSettings } from "./http-settings.ts";
 import { installJsonParser } from "./json-body-parser.ts";
+import { lazySchemaCompilers } from "./lazy-schema-compilers.ts";
 
 export interface BuildAppOptions {
   logger: Logger;
@@ -31,6 +32,8 @@ export function buildApp(options: BuildAppOptions): FastifyInstance {
     // Sockets are closed at shutdown only after in-flight requests finished.
     forceCloseConnections: "idle",
     return503OnClosing: true,
+    // ajv and fast-json-stringify load only for a route with a schema (none of ours has one).
+    schemaController: { compilersFactory: lazySchemaCompilers() },
   }) as unknown as FastifyInstance;
   installErrorHandling(app, { bodyLimitBytes: options.settings.BODY_LIMIT_BYTES, onRefused: options.onRefused });
   // Once shutdown began, every answer closes its connection: a keep-alive socket that was busy
