@@ -43,6 +43,9 @@ export interface RescanReport {
   unchanged: number;
 }
 
+/** Folders read (digested) in one turn of the event loop at start: a few ms of synchronous reads. */
+const FOLDERS_PER_TURN = 50;
+
 interface FolderSlot {
   done: Promise<void>;
   again: boolean;
@@ -67,7 +70,11 @@ export class FleetReloader {
   /** Remembers what each folder holds now, so the first rescan reloads only what changed since. */
   async noteLoaded(): Promise<void> {
     const folders = this.options.registry.folderNames();
-    await Promise.all(folders.map(async (folder) => this.fingerprints.set(folder, await fingerprintFolder(this.dirOf(folder)))));
+    for (const [i, folder] of folders.entries()) {
+      this.fingerprints.set(folder, fingerprintFolder(this.dirOf(folder)));
+      // The reads are synchronous: updates and getMe answers get a turn every few folders.
+      if (i % FOLDERS_PER_TURN === FOLDERS_PER_TURN - 1) await new Promise((resolve) => setImmediate(resolve));
+    }
   }
 
   /** Reloads one folder (by its name in BOTS_DIR) if its files changed, or in any case with `force`. */
@@ -144,7 +151,7 @@ export class FleetReloader {
       this.remove(folder);
       return;
     }
-    const print = await fingerprintFolder(dir);
+    const print = fingerprintFolder(dir);
     const entry = registry.entry(folder);
     if (!force && entry !== undefined && !entry.removed && this.fingerprints.has(folder) && this.fingerprints.get(folder) === print) return;
     this.fingerprints.set(folder, print);
