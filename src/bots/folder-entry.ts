@@ -40,6 +40,8 @@ export class FolderEntry {
   /** The name it served last, so a removed folder can say which bot it was. */
   private lastName: string | undefined;
   private changedAt = Date.now();
+  /** The last change time as ISO 8601, kept for the next view (/readyz writes every folder's). */
+  private changedIso: { at: number; iso: string } | undefined;
 
   constructor(readonly folder: string) {}
 
@@ -93,6 +95,11 @@ export class FolderEntry {
     return serving.status === "starting" ? "starting" : "ready";
   }
 
+  private isoOf(at: number): string {
+    if (this.changedIso?.at !== at) this.changedIso = { at, iso: new Date(at).toISOString() };
+    return this.changedIso.iso;
+  }
+
   view(draining: ReadonlyMap<string, LoadedBot>): FolderView {
     const failure = this.removed ? undefined : this.currentFailure();
     // The serving version's own moves (getMe answered, token rejected) count as changes too.
@@ -101,7 +108,7 @@ export class FolderEntry {
       folder: this.folder,
       name: this.serving?.name ?? this.lastName ?? this.failure?.name,
       state: this.state(draining),
-      changedAt: new Date(changed).toISOString(),
+      changedAt: this.isoOf(changed),
       version: this.serving?.version,
       failure: failure === undefined ? undefined : { code: failure.code, file: failure.file, reason: failure.reason },
     };

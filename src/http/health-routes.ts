@@ -26,17 +26,19 @@ export const healthRoutes: FastifyPluginAsync<HealthRoutesOptions> = async (app,
     const closing = options.isClosing();
     const processor = (await options.readiness?.()) ?? { ready: true, facts: {} };
     const ready = !closing && processor.ready;
+    // One pass over the folders for both lists: at 10,000 bots each pass is milliseconds.
+    const folders = options.registry.folders();
     return reply.code(ready ? 200 : 503).send({
       ready,
       shutting_down: closing,
       bots: options.registry.counts(),
-      failed: options.registry.folders().flatMap((f) =>
+      failed: folders.flatMap((f) =>
         f.failure === undefined
           ? []
           : [{ folder: f.folder, name: f.name, code: f.failure.code, file: f.failure.file, reason: options.scrub(f.failure.reason), older_version_serving: f.state === "ready-newer-failed" }],
       ),
       ...(options.botsDir === undefined ? {} : { bots_dir: options.botsDir }),
-      fleet: options.registry.folders().map((f) => ({
+      fleet: folders.map((f) => ({
         folder: f.folder,
         name: f.name,
         state: f.state,
