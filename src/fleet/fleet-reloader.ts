@@ -8,6 +8,7 @@
  * removed: its name takes no new updates, and its version drains (BOTS_DRAIN_SECONDS).
  */
 import path from "node:path";
+import { setImmediate as nextTurn } from "node:timers/promises";
 import pLimit from "p-limit";
 import type { Logger } from "pino";
 import { placeOutcome, type BotRegistry } from "../bots/bot-registry.ts";
@@ -73,7 +74,7 @@ export class FleetReloader {
     for (const [i, folder] of folders.entries()) {
       this.fingerprints.set(folder, fingerprintFolder(this.dirOf(folder)));
       // The reads are synchronous: updates and getMe answers get a turn every few folders.
-      if (i % FOLDERS_PER_TURN === FOLDERS_PER_TURN - 1) await new Promise((resolve) => setImmediate(resolve));
+      if (i % FOLDERS_PER_TURN === FOLDERS_PER_TURN - 1) await nextTurn();
     }
   }
 
