@@ -102,9 +102,9 @@ export async function startService(farm: BotFarm, apiRoot: string, options: Serv
 /**
  * Polls `/readyz` until `count` bots are ready (getMe done). /readyz lists every bot folder, 10 ms
  * of the service's main thread at 10,000 ready bots and up to about 100 ms while they start:
- * polled every 25 ms, the probe itself would hold back the start it measures. So it waits four times as long as the last answer took
- * (at least 25 ms): the probe takes at most a fifth of the service's time, and the moment of
- * "ready" is known to within that wait.
+ * polled every 25 ms, the probe itself would hold back the start it measures. So it waits four
+ * times as long as the last answer took (at least 25 ms): the probe takes at most a fifth of the
+ * service's time, and the moment of "ready" is known to within that wait.
  */
 export async function waitBotsReady(url: string, count: number, timeoutMs = 300_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
