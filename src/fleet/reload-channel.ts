@@ -45,6 +45,9 @@ export interface ReloadChannelOptions {
   rescan: (request: ReloadRequest) => Promise<Omit<ReloadAnswer, "id" | "process">>;
 }
 
+/** How long start() waits for the subscription before going on without it. */
+const SUBSCRIBE_WAIT_MS = 5000;
+
 /** A process's side: hears requests and answers them. */
 export class ReloadListener {
   private subscriber: RedisConnection | undefined;
@@ -59,8 +62,21 @@ export class ReloadListener {
     subscriber.on("error", () => undefined);
     subscriber.on("message", (_channel: string, message: string) => void this.handle(message));
     const channel = reloadChannelOf(prefix);
-    // Not awaited: with Redis away the subscription is made once it is back.
-    subscriber.subscribe(channel).catch((error: unknown) => logger.warn({ err: error }, "reload channel: subscribe failed, retried on reconnect"));
+    // Awaited, so a process that says it is started hears the next `bots reload` (a request
+    // published before the subscription is made reaches nobody, and the command, counting only
+    // subscribers, would not know). Bounded: with Redis away the subscription is made once it is back.
+    const subscribed = subscriber.subscribe(channel).then(
+      () => true,
+      (error: unknown) => {
+        logger.warn({ err: error }, "reload channel: subscribe failed, retried on reconnect");
+        return true;
+      },
+    );
+    let timer: NodeJS.Timeout | undefined;
+    const waited = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), SUBSCRIBE_WAIT_MS)));
+    const inTime = await Promise.race([subscribed, waited]);
+    clearTimeout(timer);
+    if (!inTime) logger.warn(`reload channel: not subscribed within ${SUBSCRIBE_WAIT_MS / 1000} s (is Redis reachable?); the subscription is made once it is`);
   }
 
   async close(): Promise<void> {
