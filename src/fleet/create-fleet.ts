@@ -17,6 +17,8 @@ export interface CreateFleetOptions {
   load: FolderLoadOptions;
   /** The embedded default's pending updates of a bot. */
   pendingOf?: (botName: string) => number;
+  /** What each folder of BOTS_DIR held before the start loaded it (fingerprintBotsDir). */
+  startPrints: ReadonlyMap<string, string | undefined>;
   /** Queue mode: reload requests reach this process through Redis. */
   redis?: { connection: RedisConnection; role: "api" | "worker" };
 }
@@ -32,6 +34,7 @@ function subscriberOf(connection: RedisConnection): RedisConnection {
 export function createFleet(options: CreateFleetOptions): { reloader: FleetReloader; component: FleetComponent } {
   const { settings, registry, logger, redis } = options;
   const reloader = new FleetReloader({ settings, registry, logger, load: options.load, pendingOf: options.pendingOf, sharedImporters });
+  reloader.noteLoaded(options.startPrints);
   const listener =
     redis === undefined
       ? undefined

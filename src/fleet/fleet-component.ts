@@ -34,7 +34,6 @@ export class FleetComponent implements HostComponent {
 
   async start(): Promise<void> {
     const { settings, reloader, logger } = this.options;
-    await reloader.noteLoaded();
     process.on("SIGHUP", this.onHangup);
     if (settings.BOTS_WATCH) {
       this.watcher = new BotsWatcher({
@@ -46,6 +45,13 @@ export class FleetComponent implements HostComponent {
       });
       await this.watcher.start();
       logger.info({ botsDir: settings.BOTS_DIR, debounceMs: settings.BOTS_WATCH_DEBOUNCE_MS }, "watching BOTS_DIR: bot folders added, changed or removed are loaded while the service runs");
+      // What changed while the process started, before the watcher saw anything: in the background.
+      reloader.catchUp().then(
+        (report) => {
+          if (report.reloaded.length > 0 || report.removed.length > 0) logger.info({ reloaded: report.reloaded, removed: report.removed }, "BOTS_DIR changed while the service started: loaded what changed");
+        },
+        (error: unknown) => logger.error({ err: error }, "BOTS_DIR catch-up after the start failed"),
+      );
     }
     await this.options.listener?.start();
   }

@@ -57,6 +57,8 @@ export class FleetReloader {
   private readonly slots = new Map<string, FolderSlot>();
   private readonly versions = new Map<string, number>();
   private readonly fingerprints = new Map<string, string | undefined>();
+  /** Shared folders (`_name/`) as the start read them, for the catch-up. */
+  private readonly sharedPrints = new Map<string, string | undefined>();
   private sharedGeneration = 0;
   private readonly abort = new AbortController();
   private readonly getMeLimit: ReturnType<typeof pLimit>;
@@ -68,14 +70,37 @@ export class FleetReloader {
     this.getMeLimit = pLimit(options.settings.GETME_CONCURRENCY);
   }
 
-  /** Remembers what each folder holds now, so the first rescan reloads only what changed since. */
-  async noteLoaded(): Promise<void> {
-    const folders = this.options.registry.folderNames();
-    for (const [i, folder] of folders.entries()) {
-      this.fingerprints.set(folder, fingerprintFolder(this.dirOf(folder)));
+  /**
+   * Remembers what each folder held when the start read it (fingerprintBotsDir, taken before the
+   * load), so a rescan or the catch-up reloads only what changed since, edits during the start included.
+   */
+  noteLoaded(prints: ReadonlyMap<string, string | undefined>): void {
+    for (const [folder, print] of prints) (folder.startsWith("_") ? this.sharedPrints : this.fingerprints).set(folder, print);
+  }
+
+  /**
+   * Once the watcher is up: loads what changed since the start read BOTS_DIR (edits, folders added
+   * or removed while the process started, which no watcher saw), and reloads the importers of a
+   * shared folder that changed meanwhile. Reads every folder again, a few per turn of the event loop.
+   */
+  async catchUp(): Promise<RescanReport> {
+    const { registry, settings } = this.options;
+    const found = (await discoverBots(settings.BOTS_DIR)).map((f) => f.folderName);
+    const known = registry.folders().filter((f) => f.state !== "removed").map((f) => f.folder);
+    const changed: string[] = [];
+    for (const [i, folder] of [...new Set([...known, ...found])].entries()) {
+      if (this.closed) break;
+      if (!this.fingerprints.has(folder) || this.fingerprints.get(folder) !== fingerprintFolder(this.dirOf(folder))) changed.push(folder);
       // The reads are synchronous: updates and getMe answers get a turn every few folders.
       if (i % FOLDERS_PER_TURN === FOLDERS_PER_TURN - 1) await nextTurn();
     }
+    const sharedMoved = [...this.sharedPrints].some(([folder, print]) => fingerprintFolder(this.dirOf(folder)) !== print);
+    const before = new Map(changed.map((folder) => [folder, this.versions.get(folder) ?? 0]));
+    await Promise.all(changed.map((folder) => this.reloadFolder(folder)));
+    if (sharedMoved && !this.closed) await this.sharedChanged();
+    const removed = known.filter((folder) => !found.includes(folder));
+    const reloaded = changed.filter((folder) => (this.versions.get(folder) ?? 0) !== before.get(folder));
+    return { reloaded, removed, unchanged: new Set([...known, ...found]).size - reloaded.length - removed.length };
   }
 
   /** Reloads one folder (by its name in BOTS_DIR) if its files changed, or in any case with `force`. */

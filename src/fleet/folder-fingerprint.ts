@@ -52,3 +52,23 @@ export function fingerprintFolder(dir: string): string | undefined {
   }
   return hash.digest("base64url");
 }
+
+/**
+ * The digest of every folder of BOTS_DIR (bot folders and shared `_name/` ones) by name, taken
+ * before the start reads them: an edit made while the process starts then differs from it, and
+ * the catch-up after the watcher is up (FleetReloader.catchUp) loads it.
+ */
+export function fingerprintBotsDir(botsDir: string): Map<string, string | undefined> {
+  const root = path.resolve(botsDir);
+  const prints = new Map<string, string | undefined>();
+  let entries: Dirent[];
+  try {
+    entries = readdirSync(root, { withFileTypes: true });
+  } catch {
+    return prints;
+  }
+  for (const entry of entries) {
+    if ((entry.isDirectory() || entry.isSymbolicLink()) && !entry.name.startsWith(".")) prints.set(entry.name, fingerprintFolder(path.join(root, entry.name)));
+  }
+  return prints;
+}

@@ -52,6 +52,7 @@ import { setBotStorageProvider } from "../bots/bot-storage.ts";
 import { redisBotStorage } from "../session/redis-storage.ts";
 import { botSetup } from "./bot-setup.ts";
 import { createFleet } from "../fleet/create-fleet.ts";
+import { fingerprintBotsDir } from "../fleet/folder-fingerprint.ts";
 import type { FleetReloader } from "../fleet/fleet-reloader.ts";
 import { loadServiceBots, serviceLoadOptions, type LoadServiceBotsOptions } from "./load-service-bots.ts";
 
@@ -129,6 +130,8 @@ export async function buildService(deps: ServiceDeps): Promise<Service> {
       metrics,
     }),
   };
+  // Before the load reads them, so an edit made while the process starts is loaded once it has.
+  const startPrints = fingerprintBotsDir(config.BOTS_DIR);
   const registry = await loadServiceBots(loading);
   parts.registry = registry;
 
@@ -161,6 +164,7 @@ export async function buildService(deps: ServiceDeps): Promise<Service> {
   const fleet = createFleet({
     settings: config,
     registry,
+    startPrints,
     logger,
     load: serviceLoadOptions(loading),
     // Queue mode's API runs no update: a removed bot is released at once (the workers drain theirs).

@@ -27,6 +27,7 @@ import { BotInfoCache } from "../bots/bot-info-cache.ts";
 import { setBotStorageProvider } from "../bots/bot-storage.ts";
 import { botSetup } from "./bot-setup.ts";
 import { createFleet } from "../fleet/create-fleet.ts";
+import { fingerprintBotsDir } from "../fleet/folder-fingerprint.ts";
 import { loadServiceBots, serviceLoadOptions, type LoadServiceBotsOptions } from "./load-service-bots.ts";
 
 export interface WorkerDeps {
@@ -68,6 +69,8 @@ export async function buildWorker(deps: WorkerDeps): Promise<BotHost<QueueWorker
       metrics,
     }),
   };
+  // Before the load reads them, so an edit made while the process starts is loaded once it has.
+  const startPrints = fingerprintBotsDir(config.BOTS_DIR);
   const registry = await loadServiceBots(loading);
   parts.registry = registry;
   // A job of a bot this worker has not loaded (added elsewhere first, or removed) waits a while, then fails.
@@ -82,7 +85,7 @@ export async function buildWorker(deps: WorkerDeps): Promise<BotHost<QueueWorker
   const processor: QueueWorker = new QueueWorker({ settings: config, logger, connection, queues: deps.queues, runner, journalSink: deps.journalSink, onSettled: deps.onSettled, scrub: (text) => scrubber.scrub(text), observer: metrics });
   parts.processor = processor;
   // Live reload: BOTS_DIR watched, SIGHUP, and `bots reload` through Redis.
-  const fleet = createFleet({ settings: config, registry, logger, load: serviceLoadOptions(loading), redis: { connection, role: "worker" } });
+  const fleet = createFleet({ settings: config, registry, logger, startPrints, load: serviceLoadOptions(loading), redis: { connection, role: "worker" } });
   const components = [fleet.component];
   if (config.WORKER_HTTP_PORT === undefined) return new BotHost({ settings: config, logger, registry, processor, components, botInfoCache });
   // An optional port so a worker can be probed like the API: /healthz, /readyz (Redis, bots, partitions).
