@@ -124,10 +124,15 @@ describe("POST /internal/update status codes", () => {
 
 describe("503 answers", () => {
   it("answers 503 BACKLOG_FULL with Retry-After when the bot's backlog is full, and nothing accepted is lost", async () => {
+    // The handler waits for the test's gate, not for a time: on a busy machine five POSTs may take
+    // longer than any fixed wait, and a finished update would make room in the backlog.
+    const gate = Symbol.for("clustered-bots.test.backlog-gate");
+    let open: () => void = () => undefined;
+    (globalThis as Record<symbol, unknown>)[gate] = new Promise<void>((resolve) => (open = resolve));
     const t = await startTestService({
       bots: {
         slow: simpleBot("Slow", {
-          "slow.ts": `import { Composer } from "grammy";\nconst c = new Composer();\nc.on("message:text", async (ctx) => { await new Promise((r) => setTimeout(r, 150)); await ctx.reply("done " + ctx.message.text); });\nexport default c;\n`,
+          "slow.ts": `import { Composer } from "grammy";\nconst c = new Composer();\nc.on("message:text", async (ctx) => { await globalThis[Symbol.for("clustered-bots.test.backlog-gate")]; await ctx.reply("done " + ctx.message.text); });\nexport default c;\n`,
         }),
       },
       env: { MAX_BOT_BACKLOG: 3, RETRY_AFTER_SECONDS: 7 },
@@ -135,6 +140,7 @@ describe("503 answers", () => {
     try {
       const results = [];
       for (let i = 1; i <= 5; i++) results.push(await t.postUpdate("Slow", textUpdate(i, 77, `m${i}`)));
+      open();
       expect(results.map((r) => r.status)).toEqual([200, 200, 200, 503, 503]);
       expect((results[3]!.body as { error: { code: string } }).error.code).toBe("BACKLOG_FULL");
       expect(results[3]!.headers.get("retry-after")).toBe("7");
@@ -146,7 +152,9 @@ describe("503 answers", () => {
       await t.idle();
       expect(t.standIn.sentMessages().map((m) => m.text)).toEqual(["done m1", "done m2", "done m3", "done m4"]);
     } finally {
+      open();
       await t.close();
+      delete (globalThis as Record<symbol, unknown>)[gate];
     }
     // Closing the server writes the count still held back.
     expect(t.logs.find("requests refused").map((l) => l.refused)).toEqual([1, 1]);
