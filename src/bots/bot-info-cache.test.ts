@@ -2,7 +2,8 @@
  * GETME_CACHE over real processes and a real Redis. The embedded default: a restart on the same
  * DATA_DIR makes the bot ready from the kept getMe answer while every getMe fails, and it answers
  * updates; getMe still runs in the background, so a token Telegram rejects later still fails the
- * bot. With GETME_CACHE=off the bot waits for getMe as before. The cache's keys hold a digest of
+ * bot. With GETME_CACHE=off the bot waits for getMe as before. A bot added by live reload is kept
+ * too, so the next start is ready from it. The cache's keys hold a digest of
  * the token, never the token, and a new token is a miss (checked on the Redis storage of queue
  * mode).
  */
@@ -121,5 +122,42 @@ describe.skipIf(redisSkip !== undefined)(`the getMe cache on queue mode's Redis$
     // What is not a getMe answer is not used.
     await connection.set(keys[0] ?? "", JSON.stringify({ __d: { id: "x" } }));
     expect(await cache.read("Kept", TOKEN)).toBeUndefined();
+  });
+});
+
+describe("GETME_CACHE and live reload", () => {
+  it("keeps the getMe answer of a bot added while the service runs, so the next start is ready from it", async () => {
+    const standIn = await startBotApiStandIn();
+    const bots = createBotsDir({ kept: simpleBot("Kept", { "a.ts": composerSource(`c.on("message:text", (ctx) => ctx.reply("kept"));`) }) });
+    const dataDir = mkdtempSync(path.join(os.tmpdir(), "cb-getme-cache-reload-"));
+    const env = { BOTS_DIR: bots.dir, TELEGRAM_API_ROOT: standIn.apiRoot, DATA_DIR: dataDir, BOT_MODE: "internal", FLOOD_CONTROL: "false" };
+    const running: ServiceProcess[] = [];
+    try {
+      const first = await spawnService({ env });
+      running.push(first);
+      await until(async () => (await fleetEntry(first.url, "kept"))?.state === "ready");
+      // Added by live reload (the folder is watched), and started with getMe.
+      bots.addBot("added", simpleBot("Added", { "a.ts": composerSource(`c.on("message:text", (ctx) => ctx.reply("added " + ctx.message.text));`) }));
+      await until(async () => (await fleetEntry(first.url, "added"))?.state === "ready", 60_000);
+      first.kill("SIGTERM");
+      await first.exited;
+
+      // Telegram cannot be reached for getMe: the added bot is ready from what its getMe answered.
+      standIn.injectFault({ method: "getMe", times: Number.POSITIVE_INFINITY, fault: { kind: "server-error", status: 502 } });
+      const second = await spawnService({ env });
+      running.push(second);
+      await until(async () => (await fleetEntry(second.url, "added"))?.state === "ready", 60_000);
+      expect(await postUpdate(second, "Added", textUpdate(1, 8, "hello"), testKey("Added"))).toBe(200);
+      await until(() => standIn.sentMessages({ chatId: 8 }).some((m) => m.text === "added hello"));
+    } finally {
+      for (const service of running) {
+        if (service.child.exitCode !== null) continue;
+        service.kill("SIGTERM");
+        await service.exited;
+      }
+      await standIn.close();
+      bots.cleanup();
+      rmSync(dataDir, { recursive: true, force: true });
+    }
   });
 });

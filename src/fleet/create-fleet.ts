@@ -1,6 +1,7 @@
 /** Live reload for one process (the API or a queue worker): the reloader, and the host component that feeds it. */
 import type { Cluster, Redis } from "ioredis";
 import type { Logger } from "pino";
+import type { BotInfoCache } from "../bots/bot-info-cache.ts";
 import type { BotRegistry } from "../bots/bot-registry.ts";
 import type { FolderLoadOptions } from "../bots/load-bot-folder.ts";
 import type { RedisConnection } from "../queue/redis-connection.ts";
@@ -19,6 +20,8 @@ export interface CreateFleetOptions {
   pendingOf?: (botName: string) => number;
   /** What each folder of BOTS_DIR held before the start loaded it (fingerprintBotsDir). */
   startPrints: ReadonlyMap<string, string | undefined>;
+  /** getMe's kept answers (GETME_CACHE), for bots that live reload starts. */
+  botInfoCache?: BotInfoCache;
   /** Queue mode: reload requests reach this process through Redis. */
   redis?: { connection: RedisConnection; role: "api" | "worker" };
 }
@@ -33,7 +36,7 @@ function subscriberOf(connection: RedisConnection): RedisConnection {
 
 export function createFleet(options: CreateFleetOptions): { reloader: FleetReloader; component: FleetComponent } {
   const { settings, registry, logger, redis } = options;
-  const reloader = new FleetReloader({ settings, registry, logger, load: options.load, pendingOf: options.pendingOf, sharedImporters });
+  const reloader = new FleetReloader({ settings, registry, logger, load: options.load, pendingOf: options.pendingOf, sharedImporters, botInfoCache: options.botInfoCache });
   reloader.noteLoaded(options.startPrints);
   const listener =
     redis === undefined

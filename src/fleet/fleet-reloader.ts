@@ -15,6 +15,7 @@ import { placeOutcome, type BotRegistry } from "../bots/bot-registry.ts";
 import { describeBotFolder, discoverBots } from "../bots/discover-bots.ts";
 import { loadBotFolder, type FolderLoadOptions } from "../bots/load-bot-folder.ts";
 import { LoadedBot } from "../bots/loaded-bot.ts";
+import type { BotInfoCache } from "../bots/bot-info-cache.ts";
 import { startBots } from "../bots/start-bots.ts";
 import { sleep } from "../telegram/backoff.ts";
 import type { FleetSettings } from "./fleet-settings.ts";
@@ -33,6 +34,8 @@ export interface FleetReloaderOptions {
    * is released after BOTS_DRAIN_SECONDS.
    */
   pendingOf?: (botName: string) => number;
+  /** getMe's kept answers (GETME_CACHE): an added bot seen before is ready at once, and what getMe answers is kept for the next start. */
+  botInfoCache?: BotInfoCache;
   /** Folders that import a shared folder's modules (reloaded when a shared file changes); undefined: every folder. */
   sharedImporters?: () => ReadonlySet<string> | undefined;
 }
@@ -214,7 +217,7 @@ export class FleetReloader {
       outcome.retire();
       return;
     }
-    if (outcome.status === "starting") this.track(startBots([outcome], { logger, concurrency: 1, limit: this.getMeLimit, signal: this.abort.signal }));
+    if (outcome.status === "starting") this.track(startBots([outcome], { logger, concurrency: 1, limit: this.getMeLimit, signal: this.abort.signal, cache: this.options.botInfoCache }));
     if (placed.previous !== undefined) this.track(this.retire(placed.previous));
     if (placed.renamed !== undefined) this.afterNameFreed(placed.renamed);
   }

@@ -165,6 +165,7 @@ export async function buildService(deps: ServiceDeps): Promise<Service> {
     settings: config,
     registry,
     startPrints,
+    botInfoCache,
     logger,
     load: serviceLoadOptions(loading),
     // Queue mode's API runs no update: a removed bot is released at once (the workers drain theirs).

@@ -85,7 +85,7 @@ export async function buildWorker(deps: WorkerDeps): Promise<BotHost<QueueWorker
   const processor: QueueWorker = new QueueWorker({ settings: config, logger, connection, queues: deps.queues, runner, journalSink: deps.journalSink, onSettled: deps.onSettled, scrub: (text) => scrubber.scrub(text), observer: metrics });
   parts.processor = processor;
   // Live reload: BOTS_DIR watched, SIGHUP, and `bots reload` through Redis.
-  const fleet = createFleet({ settings: config, registry, logger, startPrints, load: serviceLoadOptions(loading), redis: { connection, role: "worker" } });
+  const fleet = createFleet({ settings: config, registry, logger, startPrints, botInfoCache, load: serviceLoadOptions(loading), redis: { connection, role: "worker" } });
   const components = [fleet.component];
   if (config.WORKER_HTTP_PORT === undefined) return new BotHost({ settings: config, logger, registry, processor, components, botInfoCache });
   // An optional port so a worker can be probed like the API: /healthz, /readyz (Redis, bots, partitions).
