@@ -203,7 +203,8 @@ export class FleetReloader {
       outcome.state.inheritReady();
     } else if (previous !== undefined && previous.status === "ready") {
       // A new token is checked before it replaces one that works.
-      await startBots([outcome], { logger, concurrency: 1, limit: this.getMeLimit, signal: this.abort.signal });
+      // Awaited to its getMe's answer, kept answer or not; the answer is kept for the next start.
+      await startBots([outcome], { logger, concurrency: 1, limit: this.getMeLimit, signal: this.abort.signal, cache: this.options.botInfoCache });
       if (this.closed || outcome.status !== "ready") outcome.retire();
       if (this.closed) return;
       if (outcome.status !== "ready") {
