@@ -87,23 +87,19 @@ export class FleetReloader {
    * shared folder that changed meanwhile. Reads every folder again, a few per turn of the event loop.
    */
   async catchUp(): Promise<RescanReport> {
-    const { registry, settings } = this.options;
-    const found = (await discoverBots(settings.BOTS_DIR)).map((f) => f.folderName);
-    const known = registry.folders().filter((f) => f.state !== "removed").map((f) => f.folder);
-    const changed: string[] = [];
-    for (const [i, folder] of [...new Set([...known, ...found])].entries()) {
-      if (this.closed) break;
-      if (!this.fingerprints.has(folder) || this.fingerprints.get(folder) !== fingerprintFolder(this.dirOf(folder))) changed.push(folder);
-      // The reads are synchronous: updates and getMe answers get a turn every few folders.
-      if (i % FOLDERS_PER_TURN === FOLDERS_PER_TURN - 1) await nextTurn();
-    }
+    const report = await this.reloadPicked(async (folders) => {
+      const changed: string[] = [];
+      for (const [i, folder] of folders.entries()) {
+        if (this.closed) break;
+        if (!this.fingerprints.has(folder) || this.fingerprints.get(folder) !== fingerprintFolder(this.dirOf(folder))) changed.push(folder);
+        // The reads are synchronous: updates and getMe answers get a turn every few folders.
+        if (i % FOLDERS_PER_TURN === FOLDERS_PER_TURN - 1) await nextTurn();
+      }
+      return changed;
+    });
     const sharedMoved = [...this.sharedPrints].some(([folder, print]) => fingerprintFolder(this.dirOf(folder)) !== print);
-    const before = new Map(changed.map((folder) => [folder, this.versions.get(folder) ?? 0]));
-    await Promise.all(changed.map((folder) => this.reloadFolder(folder)));
     if (sharedMoved && !this.closed) await this.sharedChanged();
-    const removed = known.filter((folder) => !found.includes(folder));
-    const reloaded = changed.filter((folder) => (this.versions.get(folder) ?? 0) !== before.get(folder));
-    return { reloaded, removed, unchanged: new Set([...known, ...found]).size - reloaded.length - removed.length };
+    return report;
   }
 
   /** Reloads one folder (by its name in BOTS_DIR) if its files changed, or in any case with `force`. */
@@ -134,14 +130,24 @@ export class FleetReloader {
   /** Every folder: new ones loaded, changed ones reloaded, gone ones removed; `bot` (a BOT_NAME or folder) is reloaded whether changed or not. */
   async rescan(options: { bot?: string } = {}): Promise<RescanReport> {
     const { registry } = this.options;
-    const found = (await discoverBots(this.options.settings.BOTS_DIR)).map((f) => f.folderName);
-    const known = registry.folders().filter((f) => f.state !== "removed").map((f) => f.folder);
     const forced = new Set(options.bot === undefined ? [] : registry.folders().filter((f) => f.name === options.bot || f.folder === options.bot).map((f) => f.folder));
+    return this.reloadPicked(async (folders) => folders, forced);
+  }
+
+  /**
+   * Reloads the folders `pick` chooses out of every folder known or in BOTS_DIR (those in `forced`
+   * whether changed or not), and says what came of it: a folder reloaded when its version moved,
+   * removed when it is no longer in BOTS_DIR.
+   */
+  private async reloadPicked(pick: (folders: string[]) => Promise<string[]>, forced: ReadonlySet<string> = new Set()): Promise<RescanReport> {
+    const found = new Set((await discoverBots(this.options.settings.BOTS_DIR)).map((f) => f.folderName));
+    const known = this.options.registry.folders().filter((f) => f.state !== "removed").map((f) => f.folder);
     const all = [...new Set([...known, ...found])];
-    const before = new Map(all.map((folder) => [folder, this.versions.get(folder) ?? 0]));
-    await Promise.all(all.map((folder) => this.reloadFolder(folder, forced.has(folder))));
-    const reloaded = all.filter((folder) => (this.versions.get(folder) ?? 0) !== before.get(folder));
-    const removed = known.filter((folder) => !found.includes(folder));
+    const picked = await pick(all);
+    const before = new Map(picked.map((folder) => [folder, this.versions.get(folder) ?? 0]));
+    await Promise.all(picked.map((folder) => this.reloadFolder(folder, forced.has(folder))));
+    const reloaded = picked.filter((folder) => (this.versions.get(folder) ?? 0) !== before.get(folder));
+    const removed = known.filter((folder) => !found.has(folder));
     return { reloaded, removed, unchanged: all.length - reloaded.length - removed.length };
   }
 

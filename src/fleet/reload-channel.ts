@@ -10,6 +10,7 @@ import { hostname } from "node:os";
 import type { Logger } from "pino";
 import { keyPrefixOf } from "../queue/queue-names.ts";
 import type { RedisConnection } from "../queue/redis-connection.ts";
+import { sleep } from "../telegram/backoff.ts";
 import type { RescanReport } from "./fleet-reloader.ts";
 
 export interface ReloadRequest {
@@ -72,10 +73,9 @@ export class ReloadListener {
         return true;
       },
     );
-    let timer: NodeJS.Timeout | undefined;
-    const waited = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), SUBSCRIBE_WAIT_MS)));
-    const inTime = await Promise.race([subscribed, waited]);
-    clearTimeout(timer);
+    const timer = new AbortController();
+    const inTime = await Promise.race([subscribed, sleep(SUBSCRIBE_WAIT_MS, timer.signal).then(() => false, () => false)]);
+    timer.abort();
     if (!inTime) logger.warn(`reload channel: not subscribed within ${SUBSCRIBE_WAIT_MS / 1000} s (is Redis reachable?); the subscription is made once it is`);
   }
 

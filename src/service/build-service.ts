@@ -52,7 +52,6 @@ import { setBotStorageProvider } from "../bots/bot-storage.ts";
 import { redisBotStorage } from "../session/redis-storage.ts";
 import { botSetup } from "./bot-setup.ts";
 import { createFleet } from "../fleet/create-fleet.ts";
-import { fingerprintBotsDir } from "../fleet/folder-fingerprint.ts";
 import type { FleetReloader } from "../fleet/fleet-reloader.ts";
 import { loadServiceBots, serviceLoadOptions, type LoadServiceBotsOptions } from "./load-service-bots.ts";
 
@@ -130,9 +129,7 @@ export async function buildService(deps: ServiceDeps): Promise<Service> {
       metrics,
     }),
   };
-  // Before the load reads them, so an edit made while the process starts is loaded once it has.
-  const startPrints = fingerprintBotsDir(config.BOTS_DIR);
-  const registry = await loadServiceBots(loading);
+  const { registry, startPrints } = await loadServiceBots(loading);
   parts.registry = registry;
 
   // Closed last (components close in reverse): every write of the drain and the journal goes in first.

@@ -27,7 +27,6 @@ import { BotInfoCache } from "../bots/bot-info-cache.ts";
 import { setBotStorageProvider } from "../bots/bot-storage.ts";
 import { botSetup } from "./bot-setup.ts";
 import { createFleet } from "../fleet/create-fleet.ts";
-import { fingerprintBotsDir } from "../fleet/folder-fingerprint.ts";
 import { loadServiceBots, serviceLoadOptions, type LoadServiceBotsOptions } from "./load-service-bots.ts";
 
 export interface WorkerDeps {
@@ -69,9 +68,7 @@ export async function buildWorker(deps: WorkerDeps): Promise<BotHost<QueueWorker
       metrics,
     }),
   };
-  // Before the load reads them, so an edit made while the process starts is loaded once it has.
-  const startPrints = fingerprintBotsDir(config.BOTS_DIR);
-  const registry = await loadServiceBots(loading);
+  const { registry, startPrints } = await loadServiceBots(loading);
   parts.registry = registry;
   // A job of a bot this worker has not loaded (added elsewhere first, or removed) waits a while, then fails.
   const runner = new UpdateRunner({

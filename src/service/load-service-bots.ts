@@ -1,4 +1,4 @@
-/** Discovers and loads the bots of a process the same way in each (API process, queue worker): each with the process's bot setup. Does not call getMe. */
+/** Discovers and loads the bots of a process the same way in each (API process, queue worker): each with the process's bot setup, and notes what each folder held for live reload. Does not call getMe. */
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Logger } from "pino";
@@ -8,6 +8,7 @@ import type { BotsSettings } from "../bots/bots-settings.ts";
 import { discoverBots } from "../bots/discover-bots.ts";
 import type { BotBuildOptions } from "../bots/load-bot.ts";
 import type { FolderLoadOptions } from "../bots/load-bot-folder.ts";
+import { fingerprintBotsDir } from "../fleet/folder-fingerprint.ts";
 import type { SecretScrubber } from "../logging/secret-scrubber.ts";
 import type { TelegramSettings } from "../telegram/telegram-settings.ts";
 
@@ -28,15 +29,23 @@ export function serviceLoadOptions(options: LoadServiceBotsOptions): FolderLoadO
   };
 }
 
-export async function loadServiceBots(options: LoadServiceBotsOptions): Promise<BotRegistry> {
+export interface ServiceBots {
+  registry: BotRegistry;
+  /** What each folder of BOTS_DIR held before the load read it, for live reload (fingerprintBotsDir). */
+  startPrints: Map<string, string | undefined>;
+}
+
+export async function loadServiceBots(options: LoadServiceBotsOptions): Promise<ServiceBots> {
   const { settings } = options;
+  // Before the load reads them, so an edit made while the process starts is loaded once it has.
+  const startPrints = fingerprintBotsDir(settings.BOTS_DIR);
   const folders = await discoverBots(settings.BOTS_DIR);
   if (folders.length === 0) {
     options.logger.warn({ botsDir: settings.BOTS_DIR, code: "NO_BOTS" }, "BOTS_DIR holds no bot folder (a folder with config.ts or .env): the service runs, but has no bot to serve");
   }
   const registry = await loadBots(folders, { ...serviceLoadOptions(options), logger: options.logger });
   warnOfOtherGrammyMajors(registry, options.logger);
-  return registry;
+  return { registry, startPrints };
 }
 
 /** Bots get the service's grammY whatever their folder installed: say so when a folder installed another major. */
