@@ -28,9 +28,11 @@ async function main(): Promise<void> {
   logger.info({ botsDir: config.BOTS_DIR, logFile: log.logFile, logRotation: logRotationOf(config) ?? "off", apiRoot: config.TELEGRAM_API_ROOT }, "service starting");
   try {
     const service = await buildService({ config, logger, scrubber });
+    // Before the start: intake opens early in it (bots may still be starting, BOTS_DIR being
+    // watched), and a SIGTERM from then on drains what was accepted instead of killing the process.
+    exitOnSignals({ logger, closeLog: log.close, stop: async () => void (await service.stop()) });
     const { address } = await service.start();
     logger.info({ address, bots: service.registry.counts(), mode: service.mode }, "service started");
-    exitOnSignals({ logger, closeLog: log.close, stop: async () => void (await service.stop()) });
   } catch (error) {
     // The process exits at once (below): what the log holds so far must reach the file first.
     await log.close();

@@ -43,6 +43,8 @@ export class BotHost<P extends Processor = Processor> {
   private state: HostState = "built";
   private readonly getMeAbort = new AbortController();
   private botsStarted: Promise<void> = Promise.resolve();
+  /** The start under way, settled either way: a stop that comes during it waits for it. */
+  private started: Promise<unknown> = Promise.resolve();
   private stopped: Promise<StopReport> | undefined;
 
   constructor(private readonly options: BotHostOptions<P>) {
@@ -55,10 +57,19 @@ export class BotHost<P extends Processor = Processor> {
     return this.state === "stopping" || this.state === "stopped";
   }
 
-  /** Listens (when there is an HTTP API), starts the bots in the background and the processor. */
-  async start(): Promise<{ address: string | undefined }> {
-    if (this.state !== "built") throw new Error(`the host cannot start: it is ${this.state}`);
+  /**
+   * Listens (when there is an HTTP API), starts the bots in the background and the processor. A
+   * stop that comes meanwhile (SIGTERM while 10,000 folders are being watched) waits for it.
+   */
+  start(): Promise<{ address: string | undefined }> {
+    if (this.state !== "built") return Promise.reject(new Error(`the host cannot start: it is ${this.state}`));
     this.state = "running";
+    const starting = this.startParts();
+    this.started = starting.catch(() => undefined);
+    return starting;
+  }
+
+  private async startParts(): Promise<{ address: string | undefined }> {
     const { http, settings, logger } = this.options;
     let address: string | undefined;
     if (http !== undefined) {
@@ -85,6 +96,13 @@ export class BotHost<P extends Processor = Processor> {
     const { logger } = this.options;
     const components = this.options.components ?? [];
     this.options.admission?.close();
+    // A stop during the start (intake may already be open): the start runs to its end first, so
+    // that everything it started is then stopped in order and nothing starts after it was closed.
+    // A start that hangs (a step waiting on a service that does not answer) is waited for up to
+    // the deadline.
+    const begin = Date.now();
+    await waitAtMost(this.started, deadlineMs);
+    deadlineMs = Math.max(0, deadlineMs - (Date.now() - begin));
     for (const component of components) {
       await component.stopTaking?.().catch((error: unknown) => logger.error({ err: error, component: component.name }, "component failed to stop taking updates"));
     }
@@ -100,4 +118,11 @@ export class BotHost<P extends Processor = Processor> {
     logger.info({ unfinished: unfinished.length }, "shutdown complete");
     return { unfinished };
   }
+}
+
+/** Resolves when `promise` settles or after `ms`, whichever is first. */
+async function waitAtMost(promise: Promise<unknown>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([promise, new Promise((resolve) => (timer = setTimeout(resolve, ms)))]);
+  clearTimeout(timer);
 }
