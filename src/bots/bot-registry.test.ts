@@ -14,7 +14,7 @@ const BOT_ONLY_VARIABLE = "REGISTRY_TEST_ONLY_IN_BETA_ENV";
 
 const emptyComposer = composerSource("");
 
-async function load(bots: BotsDir) {
+async function load(bots: BotsDir, concurrency?: number) {
   const logs = new LogCapture();
   const scrubber = new SecretScrubber();
   const { logger } = createLogger({ level: "debug", scrubber, extraStream: logs, stdout: false });
@@ -28,6 +28,7 @@ async function load(bots: BotsDir) {
     },
     apiRoot: "http://127.0.0.1:9",
     apiTimeoutSeconds: 5,
+    ...(concurrency === undefined ? {} : { concurrency }),
   });
   return { registry, logs, secrets };
 }
@@ -219,5 +220,41 @@ describe("loadBots with a single failing folder", () => {
     const { registry, logs } = await load(bots);
     expect(registry.failures().map((f) => f.code)).toEqual(["CONFIG_IMPORT_FAILED"]);
     expect(logs.text()).not.toContain(testKey("BadConfig"));
+  });
+});
+
+describe("loadBots' concurrency", () => {
+  let bots: BotsDir | undefined;
+  afterAll(() => bots?.cleanup());
+
+  it("imports at most `concurrency` folders at once (BOTS_LOAD_CONCURRENCY), and that many side by side", async () => {
+    const total = 7;
+    const limit = 3;
+    const probe = { inflight: 0, max: 0, started: 0, waiting: [] as Array<() => void>, timer: undefined as NodeJS.Timeout | undefined };
+    const release = () => {
+      probe.timer = undefined;
+      for (const wake of probe.waiting.splice(0)) wake();
+    };
+    // Each handler holds its import open until `limit` imports are under way, and then a little
+    // longer, so that an import past the limit (were there one) would be counted; the last ones
+    // go at once. A slow machine can only hide a fault here, never fail a correct loader.
+    const peers = () =>
+      new Promise<void>((resolve) => {
+        probe.waiting.push(resolve);
+        if (probe.started === total) release();
+        else if (probe.inflight >= limit) probe.timer ??= setTimeout(release, 100);
+      });
+    (globalThis as Record<symbol, unknown>)[Symbol.for("cb.test.loadConcurrency")] = { probe, peers };
+    const handler = `import { Composer } from "grammy";
+const { probe, peers } = globalThis[Symbol.for("cb.test.loadConcurrency")];
+probe.inflight++; probe.started++; probe.max = Math.max(probe.max, probe.inflight);
+await peers();
+probe.inflight--;
+export default new Composer();
+`;
+    bots = createBotsDir(Object.fromEntries(Array.from({ length: total }, (_, i) => [`bot_${i}`, simpleBot(`Conc${i}`, { "a.ts": handler })])));
+    const { registry } = await load(bots, limit);
+    expect(registry.bots()).toHaveLength(total);
+    expect(probe.max).toBe(limit);
   });
 });

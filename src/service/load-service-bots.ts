@@ -13,7 +13,7 @@ import type { SecretScrubber } from "../logging/secret-scrubber.ts";
 import type { TelegramSettings } from "../telegram/telegram-settings.ts";
 
 export interface LoadServiceBotsOptions {
-  settings: Pick<BotsSettings, "BOTS_DIR"> & Pick<TelegramSettings, "TELEGRAM_API_ROOT" | "API_TIMEOUT_SECONDS">;
+  settings: Pick<BotsSettings, "BOTS_DIR" | "BOTS_LOAD_CONCURRENCY"> & Pick<TelegramSettings, "TELEGRAM_API_ROOT" | "API_TIMEOUT_SECONDS">;
   logger: Logger;
   scrubber: SecretScrubber;
   prepare: BotBuildOptions["prepare"];
@@ -43,7 +43,7 @@ export async function loadServiceBots(options: LoadServiceBotsOptions): Promise<
   if (folders.length === 0) {
     options.logger.warn({ botsDir: settings.BOTS_DIR, code: "NO_BOTS" }, "BOTS_DIR holds no bot folder (a folder with config.ts or .env): the service runs, but has no bot to serve");
   }
-  const registry = await loadBots(folders, { ...serviceLoadOptions(options), logger: options.logger });
+  const registry = await loadBots(folders, { ...serviceLoadOptions(options), logger: options.logger, concurrency: settings.BOTS_LOAD_CONCURRENCY });
   warnOfOtherGrammyMajors(registry, options.logger);
   return { registry, startPrints };
 }
