@@ -15,8 +15,10 @@ export interface StandInProcess {
   client: StandInClient;
 }
 
-export async function startStandIn(): Promise<StandInProcess> {
-  const child = startNodeScript("bot-api-stand-in", "src/testing/bot-api-stand-in/main.ts");
+/** `latencyMs`: every answer that much later, as a Bot API across a network would be. */
+export async function startStandIn(options: { latencyMs?: number } = {}): Promise<StandInProcess> {
+  const args = options.latencyMs === undefined ? [] : ["--latency-ms", String(options.latencyMs)];
+  const child = startNodeScript("bot-api-stand-in", "src/testing/bot-api-stand-in/main.ts", args);
   const line = await child.waitForJson((v) => typeof v.apiRoot === "string", 30_000);
   return { child, client: new StandInClient(String(line.apiRoot)) };
 }
