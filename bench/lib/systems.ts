@@ -102,17 +102,17 @@ export async function startService(farm: BotFarm, apiRoot: string, options: Serv
 }
 
 /**
- * Polls `/readyz` until `count` bots are ready (getMe done). /readyz lists every bot folder, 10 ms
- * of the service's main thread at 10,000 ready bots and up to about 100 ms while they start:
- * polled every 25 ms, the probe itself would hold back the start it measures. So it waits four
- * times as long as the last answer took (at least 25 ms): the probe takes at most a fifth of the
- * service's time, and the moment of "ready" is known to within that wait.
+ * Polls `/readyz?brief` until `count` bots are ready (getMe done). The full /readyz lists every
+ * bot folder, 10 ms of the service's main thread at 10,000 ready bots and up to about 100 ms while
+ * they start, so the probe held back the start it measured; the brief answer has the counts only.
+ * It still waits four times as long as the last answer took (at least 25 ms), so a probe never
+ * takes more than a fifth of the service's time.
  */
 export async function waitBotsReady(url: string, count: number, timeoutMs = 300_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const asked = performance.now();
-    const response = await fetch(`${url}/readyz`).catch(() => undefined);
+    const response = await fetch(`${url}/readyz?brief`).catch(() => undefined);
     if (response !== undefined) {
       const body = (await response.json()) as { bots?: { ready?: number } };
       if ((body.bots?.ready ?? 0) >= count) return;

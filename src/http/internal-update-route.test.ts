@@ -199,6 +199,31 @@ describe("/readyz", () => {
   });
 });
 
+describe("/readyz?brief", () => {
+  it("answers the status and the counts without the per-folder lists, and 400 BAD_REQUEST for a value it does not know", async () => {
+    const t = await startTestService({ bots: { good: simpleBot("Good"), broken: simpleBot("Broken", { "a.ts": 'throw new Error("boom at import");\n' }) } });
+    try {
+      const full = (await (await fetch(`${t.url}/readyz`)).json()) as Record<string, unknown>;
+      expect(full).toHaveProperty("fleet");
+      for (const query of ["brief", "brief=1", "brief=true"]) {
+        const response = await fetch(`${t.url}/readyz?${query}`);
+        expect(response.status).toBe(200);
+        expect(await response.json()).toEqual({ ready: true, shutting_down: false, bots: full.bots });
+      }
+      expect(await (await fetch(`${t.url}/readyz?brief=0`)).json()).toHaveProperty("fleet");
+      const bad = await fetch(`${t.url}/readyz?brief=yes`);
+      expect(bad.status).toBe(400);
+      expect(((await bad.json()) as { error: { code: string } }).error.code).toBe("BAD_REQUEST");
+      t.service.admission.close();
+      const closing = await fetch(`${t.url}/readyz?brief`);
+      expect(closing.status).toBe(503);
+      expect(await closing.json()).toMatchObject({ ready: false, shutting_down: true });
+    } finally {
+      await t.close();
+    }
+  });
+});
+
 describe("a bot folder that did not load", () => {
   it("answers 503 BOT_UNAVAILABLE with the failure's code (a gateway keeps the update), 403 for a wrong key, and 404 when its name is not known", async () => {
     const t = await startTestService({
