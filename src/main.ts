@@ -32,7 +32,8 @@ async function main(): Promise<void> {
     // watched), and a SIGTERM from then on drains what was accepted instead of killing the process.
     exitOnSignals({ logger, closeLog: log.close, stop: async () => void (await service.stop()) });
     const { address } = await service.start();
-    logger.info({ address, bots: service.registry.counts(), mode: service.mode }, "service started");
+    // A SIGTERM during the start: the log says it is shutting down, not that it started.
+    if (!service.host.stopping) logger.info({ address, bots: service.registry.counts(), mode: service.mode }, "service started");
   } catch (error) {
     // The process exits at once (below): what the log holds so far must reach the file first.
     await log.close();

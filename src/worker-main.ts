@@ -62,7 +62,8 @@ async function main(): Promise<void> {
   });
 
   const { address } = await worker.start();
-  logger.info({ queues, bots: worker.registry.counts(), ...(address === undefined ? {} : { address }) }, "worker started");
+  // A SIGTERM during the start: the log says it is shutting down, not that it started.
+  if (!worker.stopping) logger.info({ queues, bots: worker.registry.counts(), ...(address === undefined ? {} : { address }) }, "worker started");
 }
 
 main().catch((error: unknown) => {
