@@ -9,6 +9,8 @@ describe("npm run bench -- --quick --only bots", { timeout: SMOKE_HANG_MS + 10_0
     expect(smokeMetric(report, "ready on a restart (getMe kept)").ours.median).toBeGreaterThan(0);
     expect(smokeMetric(report, "RSS").ours.median).toBeGreaterThan(0);
     expect(Number.isFinite(smokeMetric(report, "memory per bot").ours.median)).toBe(true);
+    // Read again once BOTS_DIR is watched (2 s after ready with --quick).
+    expect(Number.isFinite(smokeMetric(report, "memory per bot, 2 s after ready (BOTS_DIR watched)").ours.median)).toBe(true);
     // The same count again with one `_shared/` handler set that every bot re-exports: it loads and serves.
     const shared = report.suites[0]?.rows.find((r) => r.scenario === "3 bots, one shared handler set" && r.metric === "ready (getMe done)");
     expect(shared?.ours.median).toBeGreaterThan(0);
