@@ -11,6 +11,7 @@ import type { BotInfoCache } from "../bots/bot-info-cache.ts";
 import type { BotRegistry } from "../bots/bot-registry.ts";
 import type { BotsSettings } from "../bots/bots-settings.ts";
 import { startBots } from "../bots/start-bots.ts";
+import { sleep } from "../telegram/backoff.ts";
 import { listenConfigError, type ListenTarget } from "../http/listen-error.ts";
 import type { HostComponent } from "./host-component.ts";
 import type { HostSettings } from "./host-settings.ts";
@@ -101,7 +102,9 @@ export class BotHost<P extends Processor = Processor> {
     // A start that hangs (a step waiting on a service that does not answer) is waited for up to
     // the deadline.
     const begin = Date.now();
-    await waitAtMost(this.started, deadlineMs);
+    const timer = new AbortController();
+    await Promise.race([this.started, sleep(deadlineMs, timer.signal).catch(() => undefined)]);
+    timer.abort();
     deadlineMs = Math.max(0, deadlineMs - (Date.now() - begin));
     for (const component of components) {
       await component.stopTaking?.().catch((error: unknown) => logger.error({ err: error, component: component.name }, "component failed to stop taking updates"));
@@ -118,11 +121,4 @@ export class BotHost<P extends Processor = Processor> {
     logger.info({ unfinished: unfinished.length }, "shutdown complete");
     return { unfinished };
   }
-}
-
-/** Resolves when `promise` settles or after `ms`, whichever is first. */
-async function waitAtMost(promise: Promise<unknown>, ms: number): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  await Promise.race([promise, new Promise((resolve) => (timer = setTimeout(resolve, ms)))]);
-  clearTimeout(timer);
 }
