@@ -7,9 +7,9 @@
  * `/healthz` first answers (bots imported, HTTP listening). RSS is read from /proc one second after
  * ready, so the startup garbage has had a chance to be collected, and again 10 s after ready on
  * first starts: the watcher of BOTS_DIR starts once intake listens and at 10,000 bots is still
- * being set up 1 s after ready, so only the later figure has its memory. "Ready on a restart" starts the
- * farm again right after, on the DATA_DIR of that start: each bot is ready from the getMe answer
- * kept there (GETME_CACHE) and checked with Telegram in the background. The largest farm starts
+ * being set up 1 s after ready, so only the later figure has its memory. "Ready on a restart"
+ * starts the farm again right after, on the DATA_DIR of that start: each bot is ready from the
+ * getMe answer kept there (GETME_CACHE) and checked with Telegram in the background. The largest farm starts
  * once more per round against a stand-in that answers 80 ms late, as Telegram does across a
  * network: there getMe's round trips, not the CPU, are what a large fleet's start waits for.
  */
@@ -28,8 +28,11 @@ const READY_TARGET_SECONDS = new Map([
   [1000, 3],
   [10_000, 10],
 ]);
-function perBotTargetKb(count: number): number {
-  return count >= 10_000 ? 60 : 200;
+/** The target row of a memory-per-bot figure; none below 100 bots, where the difference is a few MB, within the RSS noise of one process start. */
+function perBotTarget(count: number, medianKb: number): Pick<ResultRow, "target"> {
+  if (count < 100) return {};
+  const kb = count >= 10_000 ? 60 : 200;
+  return { target: { text: `< ${kb} KB per bot`, met: medianKb < kb } };
 }
 /** A Bot API across a network: the largest farm's first start once more against a stand-in this far away. */
 const REMOTE_API_LATENCY_MS = 80;
@@ -46,7 +49,14 @@ interface StartFigures {
 const LATE_RSS_MS = 10_000;
 const QUICK_LATE_RSS_MS = 2000;
 
-async function measureStart(ctx: SuiteContext, farm: BotFarm, count: number, standIn: StandInProcess, dataDir?: string, lateMs = 0): Promise<StartFigures> {
+interface StartOptions {
+  /** Start on this DATA_DIR (a restart on it keeps the getMe answers). @defaultValue a fresh one */
+  dataDir?: string;
+  /** Read RSS again this long after ready. @defaultValue 0: only 1 s after ready */
+  lateMs?: number;
+}
+
+async function measureStart(ctx: SuiteContext, farm: BotFarm, count: number, standIn: StandInProcess, { dataDir, lateMs = 0 }: StartOptions = {}): Promise<StartFigures> {
   const begin = performance.now();
   const service = await startService(farm, standIn.client.apiRoot, { timeoutMs: 600_000, nodeFlags: count >= 1000 ? ctx.serviceNodeFlags(`bots-${count}`) : [], ...(dataDir === undefined ? {} : { env: { DATA_DIR: dataDir } }) });
   try {
@@ -84,12 +94,12 @@ export async function runBotCount(ctx: SuiteContext): Promise<SuiteResult> {
     const remoteFigures: StartFigures[] = [];
     for (let round = 1; round <= options.rounds; round++) {
       for (const [count, farm] of farms) {
-        const b = await measureStart(ctx, empty, 0, standIn, undefined, lateMs);
+        const b = await measureStart(ctx, empty, 0, standIn, { lateMs });
         // A fresh DATA_DIR (every getMe asked), then a restart on it (every answer kept).
         const dataDir = mkdtempSync(path.join(os.tmpdir(), "bench-bots-data-"));
         try {
-          const a = await measureStart(ctx, farm, count, standIn, dataDir, lateMs);
-          const r = await measureStart(ctx, farm, count, standIn, dataDir);
+          const a = await measureStart(ctx, farm, count, standIn, { dataDir, lateMs });
+          const r = await measureStart(ctx, farm, count, standIn, { dataDir });
           base.push(b);
           byCount.get(count)?.push(a);
           restarts.get(count)?.push(r);
@@ -101,7 +111,7 @@ export async function runBotCount(ctx: SuiteContext): Promise<SuiteResult> {
       const largest = farms.get(sharedCount) as BotFarm;
       const remoteData = mkdtempSync(path.join(os.tmpdir(), "bench-bots-data-"));
       try {
-        const f = await measureStart(ctx, largest, sharedCount, remote, remoteData);
+        const f = await measureStart(ctx, largest, sharedCount, remote, { dataDir: remoteData });
         remoteFigures.push(f);
         ctx.log(`bots round ${round}: ${sharedCount} bots, Bot API ${REMOTE_API_LATENCY_MS} ms away, ready in ${(f.readyMs / 1000).toFixed(2)} s`);
       } finally {
@@ -128,8 +138,7 @@ export async function runBotCount(ctx: SuiteContext): Promise<SuiteResult> {
         metric: "memory per bot",
         unit: "KB",
         ours: perBot,
-        // Below 100 bots the difference is a few MB, within the RSS noise of one process start.
-        ...(count >= 100 ? { target: { text: `< ${perBotTargetKb(count)} KB per bot`, met: perBot.median < perBotTargetKb(count) } } : {}),
+        ...perBotTarget(count, perBot.median),
       });
       const perBotLate = spreadOf(figures.map((f) => (((f.lateRssBytes ?? f.rssBytes) / 2 ** 20 - baseLateRss.median) * 1024) / count));
       rows.push({
@@ -137,7 +146,7 @@ export async function runBotCount(ctx: SuiteContext): Promise<SuiteResult> {
         metric: `memory per bot, ${lateMs / 1000} s after ready (BOTS_DIR watched)`,
         unit: "KB",
         ours: perBotLate,
-        ...(count >= 100 ? { target: { text: `< ${perBotTargetKb(count)} KB per bot`, met: perBotLate.median < perBotTargetKb(count) } } : {}),
+        ...perBotTarget(count, perBotLate.median),
       });
     }
     const sharedScenario = `${sharedCount} bots, one shared handler set`;

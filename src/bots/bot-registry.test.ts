@@ -224,8 +224,12 @@ describe("loadBots with a single failing folder", () => {
 });
 
 describe("loadBots' concurrency", () => {
+  const PROBE = Symbol.for("cb.test.loadConcurrency");
   let bots: BotsDir | undefined;
-  afterAll(() => bots?.cleanup());
+  afterAll(() => {
+    bots?.cleanup();
+    delete (globalThis as Record<symbol, unknown>)[PROBE];
+  });
 
   it("imports at most `concurrency` folders at once (BOTS_LOAD_CONCURRENCY), and that many side by side", async () => {
     const total = 7;
@@ -244,7 +248,7 @@ describe("loadBots' concurrency", () => {
         if (probe.started === total) release();
         else if (probe.inflight >= limit) probe.timer ??= setTimeout(release, 100);
       });
-    (globalThis as Record<symbol, unknown>)[Symbol.for("cb.test.loadConcurrency")] = { probe, peers };
+    (globalThis as Record<symbol, unknown>)[PROBE] = { probe, peers };
     const handler = `import { Composer } from "grammy";
 const { probe, peers } = globalThis[Symbol.for("cb.test.loadConcurrency")];
 probe.inflight++; probe.started++; probe.max = Math.max(probe.max, probe.inflight);
